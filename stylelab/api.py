@@ -1,0 +1,114 @@
+"""The Python API: ``import stylelab; stylelab.restyle("mug.jpg", "Ink wash", strength=0.7)``."""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
+from stylelab.errors import StyleLabError
+from stylelab.imageio import ImageInput, load_image, split_alpha, to_image, to_tensor
+from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
+
+# one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
+SingleStyle = str | os.PathLike | Image.Image | np.ndarray | torch.Tensor | int
+StyleInput = SingleStyle | StyleMix | Mapping[SingleStyle, float] | Sequence[tuple[SingleStyle, float]]
+
+_default_engine: StyleEngine | None = None
+_default_engine_lock = threading.Lock()
+
+
+def default_engine() -> StyleEngine:
+    """The process-wide engine (device from $STYLELAB_DEVICE, else the best available)."""
+    global _default_engine
+    with _default_engine_lock:
+        if _default_engine is None:
+            _default_engine = StyleEngine()
+        return _default_engine
+
+
+def list_styles() -> list[BuiltinStyle]:
+    return list(BUILTIN_STYLES)
+
+
+def resolve_style(style: StyleInput, engine: StyleEngine | None = None) -> StyleMix:
+    """Turn any accepted style description into a StyleMix (embedding style images once)."""
+    if isinstance(style, StyleMix):
+        return style
+    if isinstance(style, Mapping):
+        pairs = list(style.items())
+    elif isinstance(style, (list, tuple)) and style and all(isinstance(p, tuple) and len(p) == 2 for p in style):
+        pairs = list(style)
+    else:
+        pairs = [(style, 1.0)]
+    builtin: list[tuple[int, float]] = []
+    images: list[tuple[torch.Tensor, float]] = []
+    for single, weight in pairs:
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise StyleLabError(f"A style weight must be a number; got {weight!r}.")
+        kind, value = _resolve_single(single, engine)
+        (builtin if kind == "builtin" else images).append((value, float(weight)))
+    return StyleMix(builtin=tuple(builtin), images=tuple(images))
+
+
+def _resolve_single(style: SingleStyle, engine: StyleEngine | None) -> tuple[str, object]:
+    if isinstance(style, bool):
+        raise StyleLabError("A style must be a name, an image or an image path; got a boolean.")
+    if isinstance(style, int):
+        if not 0 <= style < len(BUILTIN_STYLES):
+            raise StyleLabError(f"Built-in style numbers run from 0 to {len(BUILTIN_STYLES) - 1}; got {style}.")
+        return "builtin", style
+    if isinstance(style, torch.Tensor):
+        if style.shape[-1] != 100 or style.numel() != 100:
+            raise StyleLabError("A style embedding must have 100 numbers.")
+        return "image", style.reshape(100).float()
+    if isinstance(style, str):
+        found = find_builtin_style(style)
+        if found is not None:
+            return "builtin", found.index
+        if not Path(style).is_file():
+            raise unknown_style_error(style)
+    if isinstance(style, (str, os.PathLike, Image.Image, np.ndarray)):
+        rgb, _ = split_alpha(load_image(style, what="style image"))
+        return "image", (engine or default_engine()).embed_styles([to_tensor(rgb)])[0]
+    raise StyleLabError(
+        f"A style must be a built-in style name, a style image (path, PIL image or array), or a mix of them; "
+        f"got {type(style).__name__}."
+    )
+
+
+def restyle_many(
+    photos: Sequence[ImageInput],
+    style: StyleInput,
+    strength: float = 1.0,
+    keep_colours: bool = False,
+    stroke_scale: float = 1.0,
+    engine: StyleEngine | None = None,
+    progress: Progress | None = None,
+) -> list[Image.Image]:
+    """Restyle photos at full resolution; transparent cutouts keep their alpha."""
+    if isinstance(photos, (str, os.PathLike, Image.Image, np.ndarray)):
+        raise StyleLabError("restyle_many takes a list of photos; use restyle for a single photo.")
+    engine = engine or default_engine()
+    settings = RestyleSettings(strength=strength, stroke_scale=stroke_scale, keep_colours=bool(keep_colours))
+    loaded = [split_alpha(load_image(photo)) for photo in photos]
+    mix = resolve_style(style, engine)
+    results = engine.restyle([to_tensor(rgb) for rgb, _ in loaded], mix, settings, progress)
+    return [to_image(result, alpha) for result, (_, alpha) in zip(results, loaded)]
+
+
+def restyle(
+    photo: ImageInput,
+    style: StyleInput,
+    strength: float = 1.0,
+    keep_colours: bool = False,
+    stroke_scale: float = 1.0,
+    engine: StyleEngine | None = None,
+) -> Image.Image:
+    """Restyle one photo; the result has the photo's exact size."""
+    return restyle_many([photo], style, strength, keep_colours, stroke_scale, engine)[0]

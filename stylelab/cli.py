@@ -1,0 +1,126 @@
+"""The command line: `python -m stylelab restyle ...` and `python -m stylelab styles`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from stylelab.errors import StyleLabError
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def _style_argument(text: str) -> tuple[str, float]:
+    """'Ink wash' or 'Ink wash:0.3' or 'painting.jpg:0.5'."""
+    name, separator, weight = text.rpartition(":")
+    if separator:
+        try:
+            return name, float(weight)
+        except ValueError:
+            pass
+    return text, 1.0
+
+
+def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """(file, path relative to the output folder) for files and folders given."""
+    for item in inputs:
+        if item.is_dir():
+            for path in sorted(item.rglob("*")):
+                if path.suffix.lower() in PHOTO_SUFFIXES and path.is_file():
+                    yield path, Path(item.name) / path.relative_to(item)
+        elif item.is_file():
+            yield item, Path(item.name)
+        else:
+            raise StyleLabError(f"'{item}' is neither a photo nor a folder.")
+
+
+def _restyle(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    import stylelab
+    from stylelab.engine import StyleEngine
+
+    engine = StyleEngine(device_request=args.device)
+    mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
+    files = list(_photo_files(args.photos))
+    if not files:
+        raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
+    suffix = "." + args.format
+    failures: list[str] = []
+    started = time.perf_counter()
+    with tqdm(total=len(files), unit="photo", disable=len(files) < 2 or args.quiet, file=sys.stderr) as bar:
+        for start in range(0, len(files), engine.limits.batch_size):
+            chunk = files[start : start + engine.limits.batch_size]
+            try:
+                results = stylelab.restyle_many(
+                    [path for path, _ in chunk], mix, strength=args.strength, keep_colours=args.keep_colours,
+                    stroke_scale=args.stroke_scale, engine=engine,
+                )
+            except StyleLabError:
+                results = [None] * len(chunk)
+                if len(chunk) == 1:
+                    raise
+            for (path, relative), result in zip(chunk, results):
+                try:
+                    if result is None:  # the batch failed: redo alone to find which photo is bad
+                        result = stylelab.restyle(path, mix, args.strength, args.keep_colours, args.stroke_scale, engine)
+                    target = stylelab.save_image(result, args.out / relative.with_suffix(suffix), quality=args.quality)
+                    if len(files) == 1 and not args.quiet:
+                        print(target)
+                except StyleLabError as error:
+                    failures.append(f"{path}: {error}")
+                bar.update(1)
+    elapsed = time.perf_counter() - started
+    if not args.quiet:
+        print(f"Restyled {len(files) - len(failures)} of {len(files)} photo(s) into {args.out} "
+              f"in {elapsed:.1f} s on {engine.device_name}.", file=sys.stderr)
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _styles(_: argparse.Namespace) -> int:
+    from stylelab.styles import BUILTIN_STYLES
+
+    width = max(len(style.name) for style in BUILTIN_STYLES)
+    for style in BUILTIN_STYLES:
+        print(f"{style.index:>2}  {style.name:<{width}}  {style.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m stylelab", description="Restyle product photos.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    restyle = commands.add_parser("restyle", help="restyle photos or folders of photos")
+    restyle.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
+    restyle.add_argument("--style", action="append", required=True, metavar="NAME_OR_IMAGE[:WEIGHT]",
+                         help="a built-in style name or a style image; repeat to blend, e.g. "
+                              "--style 'Ink wash:0.7' --style painting.jpg:0.3")
+    restyle.add_argument("--strength", type=float, default=1.0, help="0 keeps the photo, 1 is full style (default 1)")
+    restyle.add_argument("--keep-colours", "--keep-colors", dest="keep_colours", action="store_true",
+                         help="keep the photo's true colours; the style changes only brushwork and shading")
+    restyle.add_argument("--stroke-scale", type=float, default=1.0,
+                         help="brush size: 2 paints strokes twice as big, 0.5 half as big (0.25-4, default 1)")
+    restyle.add_argument("--out", type=Path, default=Path("stylelab-out"), help="output folder (default: %(default)s)")
+    restyle.add_argument("--format", choices=["png", "jpg", "webp"], default="png", help="output format (default png)")
+    restyle.add_argument("--quality", type=int, default=92, help="JPEG/WebP quality 1-100 (default 92)")
+    restyle.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)")
+    restyle.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    restyle.set_defaults(run=_restyle)
+    styles = commands.add_parser("styles", help="list the built-in styles")
+    styles.set_defaults(run=_styles)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except StyleLabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

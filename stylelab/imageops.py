@@ -1,0 +1,89 @@
+"""Pure image operations on float tensors in 0..1, shaped [N, 3, H, W] or [3, H, W].
+
+None of these change their inputs in place.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+# sRGB (D65) <-> CIE XYZ, and the D65 white point, for the Lab conversions
+_RGB_TO_XYZ = torch.tensor([
+    [0.412453, 0.357580, 0.180423],
+    [0.212671, 0.715160, 0.072169],
+    [0.019334, 0.119193, 0.950227],
+])
+_XYZ_TO_RGB = torch.linalg.inv(_RGB_TO_XYZ)
+_D65_WHITE = torch.tensor([0.950456, 1.0, 1.088754])
+_LAB_EPSILON = (6 / 29) ** 3
+
+
+def _per_channel(matrix: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+    return torch.einsum("ij,...jhw->...ihw", matrix.to(image), image)
+
+
+def _srgb_to_linear(rgb: torch.Tensor) -> torch.Tensor:
+    return torch.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055).clamp_min(0) ** 2.4)
+
+
+def _linear_to_srgb(linear: torch.Tensor) -> torch.Tensor:
+    return torch.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear.clamp_min(0) ** (1 / 2.4) - 0.055)
+
+
+def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
+    """sRGB in 0..1 -> CIE Lab (L in 0..100), channel dimension at -3."""
+    xyz = _per_channel(_RGB_TO_XYZ, _srgb_to_linear(rgb.float())) / _D65_WHITE.to(rgb.device)[:, None, None]
+    f = torch.where(xyz > _LAB_EPSILON, xyz.clamp_min(_LAB_EPSILON) ** (1 / 3), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    fx, fy, fz = f.unbind(-3)
+    return torch.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], dim=-3)
+
+
+def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+    """CIE Lab -> sRGB in 0..1 (clipped to the gamut)."""
+    lightness, a, b = lab.float().unbind(-3)
+    fy = (lightness + 16) / 116
+    f = torch.stack([fy + a / 500, fy, fy - b / 200], dim=-3)
+    xyz = torch.where(f > 6 / 29, f**3, 3 * (6 / 29) ** 2 * (f - 4 / 29))
+    xyz = xyz * _D65_WHITE.to(lab.device)[:, None, None]
+    return _linear_to_srgb(_per_channel(_XYZ_TO_RGB, xyz)).clamp(0, 1)
+
+
+def keep_original_colours(stylized: torch.Tensor, original: torch.Tensor) -> torch.Tensor:
+    """Lightness from the stylized image, colour (a*, b*) from the original photo.
+
+    This is what keeps a product's true colours: the style changes brushwork and
+    shading only, so a red mug stays exactly as red as in the photo.
+    """
+    stylized_lab, original_lab = rgb_to_lab(stylized), rgb_to_lab(original)
+    merged = torch.cat([stylized_lab[..., :1, :, :], original_lab[..., 1:, :, :]], dim=-3)
+    return lab_to_rgb(merged).to(stylized.dtype)
+
+
+def mix(original: torch.Tensor, stylized: torch.Tensor, amount: float) -> torch.Tensor:
+    """Linear mix: 0 gives the original, 1 the stylized image."""
+    return torch.lerp(original, stylized.to(original.dtype), float(amount))
+
+
+def resize(image: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Antialiased bicubic resize of a [N, 3, H, W] batch, clipped to 0..1."""
+    if image.shape[-2:] == (height, width):
+        return image
+    resized = F.interpolate(image.float(), size=(height, width), mode="bicubic", antialias=True, align_corners=False)
+    return resized.clamp(0, 1).to(image.dtype)
+
+
+def pad_to_multiple(image: torch.Tensor, multiple: int) -> torch.Tensor:
+    """Mirror-pad the bottom and right edges so both sides are multiples of ``multiple``."""
+    height, width = image.shape[-2:]
+    pad_bottom, pad_right = -height % multiple, -width % multiple
+    if not pad_bottom and not pad_right:
+        return image
+    return F.pad(image, (0, pad_right, 0, pad_bottom), mode="replicate" if min(height, width) <= multiple else "reflect")
+
+
+def center_square(image: torch.Tensor) -> torch.Tensor:
+    """The largest centred square crop of a [..., H, W] image."""
+    height, width = image.shape[-2:]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    return image[..., top : top + side, left : left + side]
