@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from stylelab.models.layers import ReflectConv, instance_normalize, modulate, upsample_nearest_2x
+from stylelab.models.layers import ReflectConv, normalize_and_modulate, upsample_nearest_2x
 from stylelab.models.norm_stats import NormStats
 
 EMBEDDING_SIZE = 100
@@ -24,7 +24,7 @@ class StyleNorm(nn.Module):
         self.to_beta = nn.Linear(embedding_size, channels)
 
     def forward(self, x: torch.Tensor, embedding: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        return modulate(instance_normalize(x, stats), self.to_gamma(embedding), self.to_beta(embedding))
+        return normalize_and_modulate(x, self.to_gamma(embedding), self.to_beta(embedding), stats)
 
 
 class StyledConv(nn.Module):
@@ -47,7 +47,7 @@ class StyledResidualBlock(nn.Module):
         self.conv2 = StyledConv(channels, channels, 3)
 
     def forward(self, x: torch.Tensor, embedding: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        h = torch.relu(self.conv1(x, embedding, stats))
+        h = torch.relu_(self.conv1(x, embedding, stats))
         return x + self.conv2(h, embedding, stats)
 
 
@@ -75,9 +75,9 @@ class ArbitraryStyleTransformer(nn.Module):
         embedding = embedding.to(image.device, torch.float32)
         h = image
         for conv in self.contract:
-            h = torch.relu(conv(h))
+            h = torch.relu_(conv(h))
         for block in self.residual:
             h = block(h, embedding, stats)
-        h = torch.relu(self.expand[0](h, embedding, stats))
-        h = torch.relu(self.expand[1](h, embedding, stats))
+        h = torch.relu_(self.expand[0](h, embedding, stats))
+        h = torch.relu_(self.expand[1](h, embedding, stats))
         return torch.sigmoid(self.expand[2](h, embedding, stats))

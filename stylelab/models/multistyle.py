@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from stylelab.models.layers import ReflectConv, instance_normalize, modulate, upsample_nearest_2x
+from stylelab.models.layers import ReflectConv, normalize_and_modulate, upsample_nearest_2x
 from stylelab.models.norm_stats import NormStats
 
 NUM_STYLES = 26
@@ -24,7 +24,7 @@ class ConditionalInstanceNorm(nn.Module):
         # style_weights: [N, num_styles] -> per-image gamma/beta [N, C]
         gamma = style_weights @ self.gamma
         beta = style_weights @ self.beta
-        return modulate(instance_normalize(x, stats), gamma, beta)
+        return normalize_and_modulate(x, gamma, beta, stats)
 
 
 class ConvNormLayer(nn.Module):
@@ -49,7 +49,7 @@ class ResidualBlock(nn.Module):
         self.conv2 = ConvNormLayer(channels, channels, 3)
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        h = torch.relu(self.conv1(x, style_weights, stats))
+        h = torch.relu_(self.conv1(x, style_weights, stats))
         return x + self.conv2(h, style_weights, stats)
 
 
@@ -78,9 +78,9 @@ class MultiStyleNet(nn.Module):
         style_weights = style_weights.to(image.device, torch.float32)
         h = image
         for layer in self.contract:
-            h = torch.relu(layer(h, style_weights, stats))
+            h = torch.relu_(layer(h, style_weights, stats))
         for block in self.residual:
             h = block(h, style_weights, stats)
-        h = torch.relu(self.expand[0](h, style_weights, stats))
-        h = torch.relu(self.expand[1](h, style_weights, stats))
+        h = torch.relu_(self.expand[0](h, style_weights, stats))
+        h = torch.relu_(self.expand[1](h, style_weights, stats))
         return torch.sigmoid(self.expand[2](h, style_weights, stats))
