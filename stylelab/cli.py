@@ -40,8 +40,9 @@ def _restyle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import stylelab
-    from stylelab.engine import StyleEngine
+    from stylelab.engine import RestyleSettings, StyleEngine
 
+    RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale)  # fail fast on bad settings
     engine = StyleEngine(device_request=args.device)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
     files = list(_photo_files(args.photos))
@@ -60,8 +61,6 @@ def _restyle(args: argparse.Namespace) -> int:
                 )
             except StyleLabError:
                 results = [None] * len(chunk)
-                if len(chunk) == 1:
-                    raise
             for (path, relative), result in zip(chunk, results):
                 try:
                     if result is None:  # the batch failed: redo alone to find which photo is bad

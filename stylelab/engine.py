@@ -24,6 +24,8 @@ Progress = Callable[[float, str], None]
 MIN_STROKE_SCALE, MAX_STROKE_SCALE = 0.25, 4.0
 MIN_WORKING_SIDE = 16
 MIN_TILE = 256
+GRAIN_AMPLITUDE = 0.01  # about ±2.5 grey levels: enough texture for flat backdrops, invisible in the photo
+GRAIN_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class StyleEngine:
     def _restyle_batch(self, photos: torch.Tensor, mix: StyleMix, settings: RestyleSettings) -> torch.Tensor:
         height, width = photos.shape[-2:]
         working = imageops.resize(photos, *_working_size(height, width, settings.stroke_scale))
+        working = imageops.add_grain(working, GRAIN_AMPLITUDE, GRAIN_SEED)
         total_weight = sum(w for _, w in mix.builtin) + sum(w for _, w in mix.images)
         parts: list[tuple[torch.Tensor, float]] = []
         builtin_weight = sum(w for _, w in mix.builtin)
@@ -243,7 +246,8 @@ class StyleEngine:
         stats = NormStats()
         self._forward(network, imageops.resize(images, *stats_size), condition, stats)
         stats.start_replay()
-        layout = TileLayout(tile=tile, overlap=min(self.limits.overlap, tile // 2), margin=self.limits.margin)
+        overlap = min(self.limits.overlap, tile // 2)
+        layout = TileLayout(tile=tile, overlap=overlap, margin=min(self.limits.margin, overlap // 4))
         return run_tiled(lambda window: self._forward(network, window, condition, stats), images, layout)
 
 

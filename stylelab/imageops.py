@@ -87,3 +87,16 @@ def center_square(image: torch.Tensor) -> torch.Tensor:
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
     return image[..., top : top + side, left : left + side]
+
+
+def add_grain(image: torch.Tensor, amplitude: float, seed: int) -> torch.Tensor:
+    """Add faint, seeded uniform noise (±amplitude).
+
+    The networks turn perfectly flat areas (a blown-out white backdrop) into flat
+    blocks of colour; a grain below what the eye sees gives them texture to paint.
+    The fixed seed, and one noise field shared by every image of a batch, keep a
+    photo's result byte-identical however it is batched.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.rand(image.shape[-3:], generator=generator, dtype=torch.float32).mul_(2 * amplitude).sub_(amplitude)
+    return (image + noise.to(image.dtype)).clamp_(0, 1)

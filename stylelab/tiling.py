@@ -1,8 +1,8 @@
 """Running a fully convolutional network over a large image in overlapping tiles.
 
-Each tile is processed with its neighbours' pixels as context; where two tiles
+Each tile is processed with its neighbours' pixels as context; where tiles
 overlap, their outputs are cross-faded with linear ramps that skip the outer
-``margin`` pixels of each tile, whose values the tile edge can disturb.
+``margin`` pixels of each tile, whose values the tile edge can disturb most.
 """
 from __future__ import annotations
 
@@ -40,20 +40,17 @@ def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
     return starts
 
 
-def blend_weights(starts: list[int], index: int, tile: int, length: int, margin: int) -> torch.Tensor:
-    """1-D weights of tile ``index``: they sum to one across tiles at every position."""
+def blend_weights(starts: list[int], index: int, tile: int, length: int, margin: int, ramp: int) -> torch.Tensor:
+    """1-D weights of tile ``index``: zero within ``margin`` of an edge shared with another
+    tile, rising linearly to one over ``ramp`` pixels. Image borders get full weight."""
     start = starts[index]
     size = min(tile, length - start)
+    offsets = torch.arange(size, dtype=torch.float32)
     weights = torch.ones(size)
-    positions = torch.arange(size, dtype=torch.float32) + start
-    if index > 0:  # fade in over the overlap with the previous tile
-        overlap_start, overlap_end = start, starts[index - 1] + tile
-        ramp = (positions - overlap_start - margin) / max(overlap_end - overlap_start - 2 * margin, 1)
-        weights = torch.minimum(weights, ramp.clamp(0, 1))
-    if index < len(starts) - 1:  # fade out over the overlap with the next tile
-        overlap_start, overlap_end = starts[index + 1], start + tile
-        ramp = (overlap_end - margin - positions) / max(overlap_end - overlap_start - 2 * margin, 1)
-        weights = torch.minimum(weights, ramp.clamp(0, 1))
+    if index > 0:
+        weights = torch.minimum(weights, ((offsets - margin) / ramp).clamp(0, 1))
+    if index < len(starts) - 1:
+        weights = torch.minimum(weights, ((size - 1 - offsets - margin) / ramp).clamp(0, 1))
     return weights
 
 
@@ -71,16 +68,20 @@ def run_tiled(
     batch, _, height, width = image.shape
     rows, columns = tile_starts(height, layout.tile, layout.overlap), tile_starts(width, layout.tile, layout.overlap)
     output = torch.zeros(batch, 3, height, width, dtype=torch.float32)
+    # weights are normalized by their sum, which also covers the last tile overlapping two others
+    total_weight = torch.zeros(height, width, dtype=torch.float32)
+    ramp = layout.overlap - 2 * layout.margin
     total, done = len(rows) * len(columns), 0
     for row_index, top in enumerate(rows):
-        row_weights = blend_weights(rows, row_index, layout.tile, height, layout.margin)
+        row_weights = blend_weights(rows, row_index, layout.tile, height, layout.margin, ramp)
         for column_index, left in enumerate(columns):
-            column_weights = blend_weights(columns, column_index, layout.tile, width, layout.margin)
+            column_weights = blend_weights(columns, column_index, layout.tile, width, layout.margin, ramp)
             window = image[:, :, top : top + layout.tile, left : left + layout.tile]
             result = network(window).float().cpu()
             weights = row_weights[:, None] * column_weights[None, :]
             output[:, :, top : top + result.shape[2], left : left + result.shape[3]] += result * weights
+            total_weight[top : top + result.shape[2], left : left + result.shape[3]] += weights
             done += 1
             if on_tile:
                 on_tile(done, total)
-    return output
+    return output.div_(total_weight)

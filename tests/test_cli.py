@@ -1,0 +1,68 @@
+"""The command line, run as a user would run it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from tests.conftest import make_cutout, sample_picture
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "stylelab", *args], capture_output=True, text=True, timeout=300, cwd=cwd,
+                          env={"STYLELAB_DEVICE": "cpu", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path.cwd())})
+
+
+def test_styles_lists_the_26_builtin_styles():
+    completed = run_cli("styles")
+    assert completed.returncode == 0
+    lines = completed.stdout.strip().splitlines()
+    assert len(lines) == 26
+    assert "Ink wash" in completed.stdout and "Starry swirls" in completed.stdout
+
+
+def test_restyle_a_folder_into_a_folder(tmp_path):
+    photos = tmp_path / "catalog"
+    (photos / "mugs").mkdir(parents=True)
+    sample_picture("coffee", (200, 134)).save(photos / "mug-1.jpg")
+    sample_picture("chelsea", (120, 160)).save(photos / "mugs" / "mug-2.png")
+    make_cutout((160, 120)).save(photos / "mugs" / "cutout.png")
+    (photos / "notes.txt").write_text("not a photo")
+    out = tmp_path / "out"
+    completed = run_cli("restyle", str(photos), "--style", "Ink wash", "--strength", "0.7", "--keep-colors",
+                        "--out", str(out))
+    assert completed.returncode == 0, completed.stderr
+    assert "Restyled 3 of 3" in completed.stderr
+    assert Image.open(out / "catalog" / "mug-1.png").size == (200, 134)
+    assert Image.open(out / "catalog" / "mugs" / "mug-2.png").size == (120, 160)
+    assert Image.open(out / "catalog" / "mugs" / "cutout.png").mode == "RGBA"
+
+
+def test_restyle_with_a_style_image_and_a_blend_as_jpeg(tmp_path):
+    photo, style = tmp_path / "mug.png", tmp_path / "board.jpg"
+    sample_picture("coffee", (160, 120)).save(photo)
+    sample_picture("rocket", (200, 200)).save(style)
+    completed = run_cli("restyle", str(photo), "--style", f"{style}:0.6", "--style", "Starry swirls:0.4",
+                        "--format", "jpg", "--quality", "80", "--out", str(tmp_path / "out"))
+    assert completed.returncode == 0, completed.stderr
+    assert Image.open(tmp_path / "out" / "mug.jpg").size == (160, 120)
+
+
+def test_bad_style_and_bad_photo_get_one_clear_line_not_a_traceback(tmp_path):
+    photo = tmp_path / "mug.png"
+    sample_picture("coffee", (64, 64)).save(photo)
+    completed = run_cli("restyle", str(photo), "--style", "Watercolur", "--out", str(tmp_path / "out"))
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("error: Unknown style 'Watercolur'")
+    assert "Traceback" not in completed.stderr
+    broken = tmp_path / "broken.jpg"
+    broken.write_text("nope")
+    completed = run_cli("restyle", str(photo), str(broken), "--style", "Ink wash", "--out", str(tmp_path / "out"))
+    assert completed.returncode == 1
+    assert "broken.jpg" in completed.stderr and "not an image we can read" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert (tmp_path / "out" / "mug.png").is_file(), "the good photo is still restyled"
+    completed = run_cli("restyle", str(photo), "--style", "Ink wash", "--strength", "2")
+    assert completed.returncode == 2 and "Strength must be" in completed.stderr
