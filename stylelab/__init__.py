@@ -3,25 +3,36 @@
     import stylelab
     image = stylelab.restyle("mug.jpg", "Ink wash", strength=0.7, keep_colours=True)
     image.save("mug-ink.png")
-"""
-from stylelab.api import default_engine, list_styles, resolve_style, restyle, restyle_many
-from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
-from stylelab.errors import StyleLabError
-from stylelab.imageio import load_image, save_image
-from stylelab.styles import BUILTIN_STYLES, BuiltinStyle
 
-__all__ = [
-    "BUILTIN_STYLES",
-    "BuiltinStyle",
-    "RestyleSettings",
-    "StyleEngine",
-    "StyleLabError",
-    "StyleMix",
-    "default_engine",
-    "list_styles",
-    "load_image",
-    "resolve_style",
-    "restyle",
-    "restyle_many",
-    "save_image",
-]
+Names are imported on first use, so `import stylelab.ui...` does not load torch.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "restyle": "stylelab.api",
+    "restyle_many": "stylelab.api",
+    "list_styles": "stylelab.api",
+    "resolve_style": "stylelab.api",
+    "default_engine": "stylelab.api",
+    "StyleEngine": "stylelab.engine",
+    "StyleMix": "stylelab.engine",
+    "RestyleSettings": "stylelab.engine",
+    "StyleLabError": "stylelab.errors",
+    "load_image": "stylelab.imageio",
+    "save_image": "stylelab.imageio",
+    "BUILTIN_STYLES": "stylelab.styles",
+    "BuiltinStyle": "stylelab.styles",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'stylelab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,46 @@
+"""StyleLab web app: `python app.py` locally, or as a Hugging Face Space (app_file: app.py).
+
+Settings come from environment variables; see stylelab/settings.py and the README.
+"""
+from __future__ import annotations
+
+import os
+
+# No outside calls: no analytics, no hub telemetry, no hub downloads.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import gradio as gr  # noqa: E402
+import skimage.data  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from stylelab.actions import WebActions  # noqa: E402
+from stylelab.engine import StyleEngine  # noqa: E402
+from stylelab.settings import AppSettings  # noqa: E402
+from stylelab.studio import Studio  # noqa: E402
+from stylelab.ui.layout import CSS, THEME, build_app  # noqa: E402
+
+
+def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSettings]:
+    settings = settings or AppSettings.from_environment()
+    engine = StyleEngine(device_request=settings.device)
+    studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
+    app = build_app(WebActions(studio), engine.device_name)
+    app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    return app, settings
+
+
+def main() -> None:
+    app, settings = create_app()
+    app.launch(
+        theme=THEME,
+        css=CSS,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        footer_links=["api"],
+        show_error=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

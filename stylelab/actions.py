@@ -1,0 +1,183 @@
+"""Web actions: the Studio's operations with the plain arguments and display-ready
+results that Gradio components deal in (file paths, names, numbers, captions, rows).
+
+The UI tabs are handed these functions; every StyleLabError becomes the one clear
+sentence the merchant (or an API client) sees.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from stylelab.engine import RestyleSettings
+from stylelab.errors import StyleLabError, UserFacingError
+from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+
+log = logging.getLogger("stylelab")
+NO_BLEND = "(none)"
+METRIC_COLUMNS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Time (s)", "Device"]
+
+
+def user_errors(function: Callable) -> Callable:
+    """Turn our errors into one readable sentence and anything unexpected into a calm one."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except StyleLabError as error:
+            raise UserFacingError(str(error)) from None
+        except Exception:
+            log.exception("unexpected error in %s", function.__name__)
+            raise UserFacingError("Something went wrong on our side; the error was logged. Please try again.") from None
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@dataclass
+class RestyleOutput:
+    slider: tuple[Image.Image, Image.Image] | None
+    gallery: list[tuple[Image.Image, str]]
+    table: list[list[Any]]
+    files: list[str]
+    status: str
+    results: list[RestyledPhoto]
+
+
+def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> RestyleSettings:
+    return RestyleSettings(strength=float(strength), stroke_scale=float(stroke_scale), keep_colours=bool(keep_colours))
+
+
+def _choice(template: str | None, style_image: str | None, blend_template: str | None, blend_weight: float,
+            studio: Studio) -> StyleChoice:
+    image = studio.load_photo(style_image).image if style_image else None
+    blend = None if not blend_template or blend_template == NO_BLEND else blend_template
+    return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight))
+
+
+def _rows(results: Sequence[RestyledPhoto]) -> list[list[Any]]:
+    return [[r.name, f"{r.result.width}x{r.result.height}", round(r.similarity.ssim, 4),
+             round(r.similarity.psnr, 2), round(r.seconds, 2), r.device] for r in results]
+
+
+class WebActions:
+    def __init__(self, studio: Studio):
+        self.studio = studio
+
+    # -- templates ---------------------------------------------------------------------
+
+    def gallery_items(self) -> list[tuple[str, str]]:
+        return [(str(t.thumbnail), t.name) for t in self.studio.templates() if t.thumbnail]
+
+    def template_names(self) -> list[str]:
+        return self.studio.template_names()
+
+    def custom_template_names(self) -> list[str]:
+        return [t.name for t in self.studio.store.custom()]
+
+    def list_templates(self) -> list[dict[str, str]]:
+        """Every template a restyle can use: name and kind ("builtin" or "custom")."""
+        return [{"name": t.name, "kind": t.kind} for t in self.studio.templates()]
+
+    @user_errors
+    def save_template(self, name: str, style_image: str | None) -> str:
+        template = self.studio.save_template(name, style_image)
+        return f"Saved template **{template.name}**. It is now in the gallery."
+
+    @user_errors
+    def rename_template(self, old_name: str, new_name: str) -> str:
+        template = self.studio.rename_template(old_name, new_name)
+        return f"Renamed to **{template.name}**."
+
+    @user_errors
+    def delete_template(self, name: str) -> str:
+        self.studio.delete_template(name)
+        return f"Deleted **{name}**."
+
+    @user_errors
+    def style_preview(self, style_image: str | None) -> Image.Image | None:
+        """The sample photo painted in an uploaded style image."""
+        if not style_image:
+            return None
+        choice = StyleChoice(style_image=self.studio.load_photo(style_image).image)
+        return self.studio.preview(Photo("sample", self.studio.sample_photo), choice, RestyleSettings())
+
+    # -- photos ------------------------------------------------------------------------
+
+    @user_errors
+    def load_photos(self, files: Sequence[str] | None) -> tuple[list[Photo], str]:
+        photos, problems = self.studio.load_photos([_path(f) for f in files or []])
+        notes = [f"{p.name}: {p.note}" for p in photos if p.note]
+        message = " ".join([*problems, *notes])
+        return photos, message
+
+    # -- restyling ---------------------------------------------------------------------
+
+    @user_errors
+    def preview(self, photos: Sequence[Photo] | None, selected: int, template: str | None, style_image: str | None,
+                strength: float, stroke_scale: float, keep_colours: bool, blend_template: str | None,
+                blend_weight: float) -> Image.Image | None:
+        if not photos or (not template and not style_image):
+            return None
+        photo = photos[min(max(int(selected or 0), 0), len(photos) - 1)]
+        choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
+        return self.studio.preview(photo, choice, _settings(strength, stroke_scale, keep_colours))
+
+    @user_errors
+    def restyle(self, files: Sequence[str] | None, template: str | None, style_image: str | None, strength: float,
+                stroke_scale: float, keep_colours: bool, blend_template: str | None, blend_weight: float,
+                image_format: str, quality: int, progress: Callable[[float, str], None] | None = None
+                ) -> RestyleOutput:
+        photos, problems = self.studio.load_photos([_path(f) for f in files or []])
+        if not photos:
+            raise StyleLabError(" ".join(problems) or "Upload at least one product photo first.")
+        choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
+        results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress)
+        files_out, archive = self.studio.export(results, image_format, quality)
+        skipped = f" Skipped: {' '.join(problems)}" if problems else ""
+        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{skipped}"
+        return RestyleOutput(
+            slider=(results[0].original, results[0].result),
+            gallery=[(r.result, r.caption) for r in results],
+            table=_rows(results),
+            files=[str(archive), *map(str, files_out)],
+            status=status,
+            results=results,
+        )
+
+    @user_errors
+    def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:
+        if not results:
+            return []
+        files_out, archive = self.studio.export(results, image_format, quality)
+        return [str(archive), *map(str, files_out)]
+
+    @user_errors
+    def compare(self, photo: str | None, templates: Sequence[str] | None, strength: float, stroke_scale: float,
+                keep_colours: bool, progress: Callable[[float, str], None] | None = None
+                ) -> tuple[list[tuple[Image.Image, str]], list[list[Any]], str]:
+        if not photo:
+            raise StyleLabError("Upload the hero photo to compare templates on.")
+        loaded = self.studio.load_photo(_path(photo))
+        results = self.studio.compare(loaded, templates or [], _settings(strength, stroke_scale, keep_colours),
+                                      progress)
+        gallery = [(r.result, r.caption) for r in results]
+        return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
+
+
+def _path(file: Any) -> str:
+    """Gradio hands files over as paths or as objects with a .name / path."""
+    if isinstance(file, (str, Path)):
+        return str(file)
+    for attribute in ("path", "name"):
+        if hasattr(file, attribute):
+            return str(getattr(file, attribute))
+    if isinstance(file, dict) and "path" in file:
+        return str(file["path"])
+    raise StyleLabError("That upload could not be read; please try the file again.")

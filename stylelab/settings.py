@@ -1,0 +1,41 @@
+"""App settings from environment variables, each with a documented default."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    data_dir: Path  # STYLELAB_DATA_DIR: saved templates and caches (default ./stylelab-data)
+    device: str  # STYLELAB_DEVICE: auto, cpu, cuda, cuda:N, mps (default auto)
+    max_side: int  # STYLELAB_MAX_SIDE: longer photos are scaled down to this (default 4096)
+    max_files: int  # STYLELAB_MAX_FILES: photos per run (default 24)
+    preview_side: int  # STYLELAB_PREVIEW_SIDE: quick-preview size (default 512)
+    concurrency: int  # STYLELAB_CONCURRENCY: jobs run at once (default 1)
+    queue_size: int  # STYLELAB_QUEUE_SIZE: jobs waiting before new ones are refused (default 32)
+    max_upload_mb: int  # STYLELAB_MAX_UPLOAD_MB: largest upload (default 40)
+    admin_password: str | None  # STYLELAB_ADMIN_PASSWORD: enables the admin tab (default: unset = off)
+
+    @classmethod
+    def from_environment(cls) -> AppSettings:
+        return cls(
+            data_dir=Path(os.environ.get("STYLELAB_DATA_DIR") or "stylelab-data"),
+            device=os.environ.get("STYLELAB_DEVICE") or "auto",
+            max_side=_int("STYLELAB_MAX_SIDE", 4096),
+            max_files=_int("STYLELAB_MAX_FILES", 24),
+            preview_side=_int("STYLELAB_PREVIEW_SIDE", 512),
+            concurrency=_int("STYLELAB_CONCURRENCY", 1),
+            queue_size=_int("STYLELAB_QUEUE_SIZE", 32),
+            max_upload_mb=_int("STYLELAB_MAX_UPLOAD_MB", 40),
+            admin_password=os.environ.get("STYLELAB_ADMIN_PASSWORD") or None,
+        )

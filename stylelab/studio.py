@@ -1,0 +1,240 @@
+"""The merchant-facing operations behind the web app and its API, free of any UI code.
+
+The Gradio tabs are handed these methods; they never touch torch themselves.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
+from stylelab.errors import StyleLabError
+from stylelab.exports import export_results
+from stylelab.imageio import load_image, split_alpha, to_image, to_tensor
+from stylelab.metrics import Similarity, compare_images, format_similarity
+from stylelab.settings import AppSettings
+from stylelab.styles import BUILTIN_STYLES
+from stylelab.templates import Template, TemplateStore, clean_template_name
+
+THUMBNAIL_SIZE = (240, 160)
+MAX_COMPARE = 4
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class StyleChoice:
+    """What the merchant picked: a template (or their own style image), optionally blended."""
+
+    template: str | None = None
+    style_image: Image.Image | None = None
+    blend_template: str | None = None
+    blend_weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Photo:
+    name: str  # file name without extension, for captions and downloads
+    image: Image.Image
+    note: str = ""  # e.g. "scaled down from 8000x6000"
+
+
+@dataclass(frozen=True)
+class RestyledPhoto:
+    name: str
+    original: Image.Image
+    result: Image.Image
+    similarity: Similarity
+    seconds: float
+    device: str
+
+    @property
+    def caption(self) -> str:
+        return f"{self.name} · {format_similarity(self.similarity)} · {self.seconds:.1f} s on {self.device}"
+
+
+class Studio:
+    def __init__(self, engine: StyleEngine, settings: AppSettings, sample_photo: Image.Image):
+        self.engine = engine
+        self.settings = settings
+        self.sample_photo = sample_photo.convert("RGB")
+        self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())
+        self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
+        self._embeddings_lock = threading.Lock()
+
+    # -- templates ---------------------------------------------------------------------
+
+    def _builtin_thumbnails(self) -> dict[int, Path]:
+        """Each built-in style applied to the sample photo, made once and cached on disk."""
+        folder = self.settings.data_dir / "thumbnails" / "builtin"
+        folder.mkdir(parents=True, exist_ok=True)
+        sample = self.sample_photo.resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+        paths = {}
+        for style in BUILTIN_STYLES:
+            path = folder / f"{style.index:02d}-{style.slug}.png"
+            if not path.is_file():
+                (result,) = self.engine.restyle([to_tensor(sample)], StyleMix(builtin=((style.index, 1.0),)))
+                to_image(result).save(path.with_suffix(".partial.png"))
+                path.with_suffix(".partial.png").replace(path)
+            paths[style.index] = path
+        return paths
+
+    def templates(self) -> list[Template]:
+        return self.store.all()
+
+    def template_names(self) -> list[str]:
+        return self.store.names()
+
+    def save_template(self, name: str, style_image: Image.Image | str | None) -> Template:
+        name = clean_template_name(name)
+        if style_image is None:
+            raise StyleLabError("Upload a style image first, then save it as a template.")
+        image = split_alpha(load_image(style_image, what="style image"))[0]
+        embedding = self._embed(image)
+        thumbnail = self._apply(self.sample_photo.resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS),
+                                StyleMix(images=((embedding, 1.0),)), RestyleSettings())
+        stored_style = image.copy()
+        stored_style.thumbnail((1024, 1024), Image.Resampling.LANCZOS)
+        return self.store.save(name, stored_style, embedding, thumbnail)
+
+    def rename_template(self, old_name: str, new_name: str) -> Template:
+        return self.store.rename(old_name, new_name)
+
+    def delete_template(self, name: str) -> None:
+        self.store.delete(name)
+
+    # -- style resolution --------------------------------------------------------------
+
+    def mix_for(self, choice: StyleChoice) -> StyleMix:
+        if not isinstance(choice.blend_weight, (int, float)) or not 0 <= choice.blend_weight <= 1:
+            raise StyleLabError("The blend weight must be from 0 to 1.")
+        if choice.style_image is not None:
+            builtin, images = [], [(self._embed(choice.style_image), 1.0)]
+        else:
+            builtin, images = [], []
+            self._add_template(choice.template, 1.0, builtin, images)
+        if choice.blend_template and choice.blend_weight > 0:
+            for index in range(len(builtin)):
+                builtin[index] = (builtin[index][0], builtin[index][1] * (1 - choice.blend_weight))
+            for index in range(len(images)):
+                images[index] = (images[index][0], images[index][1] * (1 - choice.blend_weight))
+            self._add_template(choice.blend_template, choice.blend_weight, builtin, images)
+        return StyleMix(builtin=tuple(builtin), images=tuple(images))
+
+    def _add_template(self, name: str | None, weight: float, builtin: list, images: list) -> None:
+        template = self.store.find(name or "")
+        if template.kind == "builtin":
+            builtin.append((template.builtin_index, weight))
+        else:
+            images.append((self.store.embedding(template), weight))
+
+    def _embed(self, style_image: Image.Image) -> torch.Tensor:
+        """Style embedding, cached by image content so moving a slider doesn't recompute it."""
+        rgb = style_image.convert("RGB")
+        key = hashlib.sha1(rgb.tobytes() + str(rgb.size).encode()).hexdigest()
+        with self._embeddings_lock:
+            if key in self._embeddings:
+                self._embeddings.move_to_end(key)
+                return self._embeddings[key]
+        embedding = self.engine.embed_styles([to_tensor(rgb)])[0]
+        with self._embeddings_lock:
+            self._embeddings[key] = embedding
+            while len(self._embeddings) > 64:
+                self._embeddings.popitem(last=False)
+        return embedding
+
+    # -- photos ------------------------------------------------------------------------
+
+    def load_photos(self, files: Sequence[str | Path]) -> tuple[list[Photo], list[str]]:
+        """Readable photos, and one sentence per file that could not be used."""
+        if len(files) > self.settings.max_files:
+            raise StyleLabError(f"Please upload at most {self.settings.max_files} photos at a time.")
+        photos, problems = [], []
+        for file in files:
+            path = Path(file)
+            try:
+                photos.append(self.load_photo(path))
+            except StyleLabError as error:
+                problems.append(str(error))
+        return photos, problems
+
+    def load_photo(self, source: str | Path | Image.Image, name: str | None = None) -> Photo:
+        image = load_image(source)
+        note = ""
+        if max(image.size) > self.settings.max_side:
+            original_size = image.size
+            image = image.copy()
+            image.thumbnail((self.settings.max_side, self.settings.max_side), Image.Resampling.LANCZOS)
+            note = f"scaled down from {original_size[0]}x{original_size[1]} to {image.width}x{image.height}"
+        if min(image.size) < 16:
+            raise StyleLabError(f"'{name or _stem(source)}' is {image.width}x{image.height} pixels; "
+                                "both sides need at least 16.")
+        return Photo(name or _stem(source), image, note)
+
+    # -- restyling ---------------------------------------------------------------------
+
+    def _apply(self, image: Image.Image, mix: StyleMix, settings: RestyleSettings) -> Image.Image:
+        rgb, alpha = split_alpha(image)
+        (result,) = self.engine.restyle([to_tensor(rgb)], mix, settings)
+        return to_image(result, alpha)
+
+    def preview(self, photo: Photo, choice: StyleChoice, settings: RestyleSettings) -> Image.Image:
+        """A quick look at reduced size (the preview side), for following the sliders."""
+        small = photo.image.copy()
+        small.thumbnail((self.settings.preview_side, self.settings.preview_side), Image.Resampling.LANCZOS)
+        return self._apply(small, self.mix_for(choice), settings)
+
+    def restyle(
+        self, photos: Sequence[Photo], choice: StyleChoice, settings: RestyleSettings,
+        progress: ProgressCallback | None = None,
+    ) -> list[RestyledPhoto]:
+        if not photos:
+            raise StyleLabError("Upload at least one product photo first.")
+        mix = self.mix_for(choice)
+        results = []
+        for index, photo in enumerate(photos):
+            if progress:
+                progress(index / len(photos), f"Restyling {photo.name} ({index + 1} of {len(photos)})")
+            started = time.perf_counter()
+            result = self._apply(photo.image, mix, settings)
+            seconds = time.perf_counter() - started
+            results.append(RestyledPhoto(photo.name, photo.image, result, compare_images(photo.image, result),
+                                         seconds, self.engine.device_name))
+        if progress:
+            progress(1.0, "Done")
+        return results
+
+    def compare(self, photo: Photo, template_names: Sequence[str], settings: RestyleSettings,
+                progress: ProgressCallback | None = None) -> list[RestyledPhoto]:
+        names = [n for n in dict.fromkeys(template_names or []) if n]
+        if not names:
+            raise StyleLabError("Pick up to four templates to compare.")
+        if len(names) > MAX_COMPARE:
+            raise StyleLabError(f"Compare at most {MAX_COMPARE} templates at a time.")
+        results = []
+        for index, name in enumerate(names):
+            if progress:
+                progress(index / len(names), f"Applying {name}")
+            (restyled,) = self.restyle([photo], StyleChoice(template=name), settings)
+            results.append(RestyledPhoto(name, restyled.original, restyled.result, restyled.similarity,
+                                         restyled.seconds, restyled.device))
+        return results
+
+    def export(self, results: Sequence[RestyledPhoto], image_format: str, quality: int,
+               suffix: str = "") -> tuple[list[Path], Path]:
+        folder = Path(tempfile.mkdtemp(prefix="stylelab-results-"))
+        return export_results([(f"{r.name}{suffix}", r.result) for r in results], folder, image_format, quality)
+
+
+def _stem(source: object) -> str:
+    if isinstance(source, (str, Path)):
+        return Path(source).stem
+    return "photo"

@@ -1,0 +1,85 @@
+"""Assembles the tabs into one Blocks app and wires the events that span tabs."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from stylelab.ui.common import shown_to_user
+from stylelab.ui.compare_tab import create_compare_tab
+from stylelab.ui.restyle_tab import create_restyle_tab
+from stylelab.ui.templates_tab import create_templates_tab, custom_gallery_items
+
+DEFAULT_TEMPLATE = "Ink wash"
+DEFAULT_COMPARISON = ["Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"]
+
+CSS = """
+#header h1 { margin-bottom: 0; }
+#header p { margin-top: 4px; color: var(--body-text-color-subdued); }
+.step h3 { margin: 6px 0 2px; }
+#device-badge { text-align: right; font-size: 0.9em; color: var(--body-text-color-subdued); }
+#status p, #compare-status p { font-weight: 600; }
+footer { display: none !important; }
+"""
+
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system-ui", "sans-serif"])
+
+
+def build_app(actions: Any, device_name: str) -> gr.Blocks:
+    with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
+        with gr.Row(elem_id="header"):
+            gr.Markdown("# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
+                        "colours.")
+            gr.Markdown(f"Running on **{device_name}**", elem_id="device-badge")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
+                restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
+            with gr.Tab("Compare templates", id="compare", elem_id="tab-compare"):
+                compare = create_compare_tab(actions, DEFAULT_COMPARISON)
+            with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
+                manage = create_templates_tab(actions)
+
+        template_outputs = [restyle.template_gallery, restyle.template, restyle.blend_template, compare.templates,
+                            manage.gallery, manage.chosen]
+
+        def refreshed_templates(select: str | None = None) -> list:
+            names = actions.template_names()
+            custom = actions.custom_template_names()
+            return [
+                gr.update(value=actions.gallery_items()),
+                gr.update(choices=names),
+                gr.update(choices=["(none)", *names]),
+                gr.update(choices=names),
+                gr.update(value=custom_gallery_items(actions)),
+                gr.update(choices=custom, value=select if select in custom else (custom[0] if custom else None)),
+            ]
+
+        @shown_to_user
+        def save_template(name: str, style_image: str | None):
+            message = actions.save_template(name, style_image)
+            return [message, *refreshed_templates(name.strip())]
+
+        @shown_to_user
+        def rename_template(old: str, new: str):
+            message = actions.rename_template(old, new)
+            return [message, *refreshed_templates(new.strip())]
+
+        @shown_to_user
+        def delete_template(name: str):
+            message = actions.delete_template(name)
+            return [message, *refreshed_templates()]
+
+        restyle.save_button.click(save_template, [restyle.template_name, restyle.style_image],
+                                  [restyle.save_status, *template_outputs], api_name="save_template")
+        manage.rename_button.click(rename_template, [manage.chosen, manage.new_name],
+                                   [manage.status, *template_outputs], api_name="rename_template")
+        manage.delete_button.click(delete_template, manage.chosen, [manage.status, *template_outputs],
+                                   api_name="delete_template")
+        app.load(refreshed_templates, None, template_outputs, api_visibility="undocumented")
+
+        def list_templates() -> list[dict[str, str]]:
+            """All templates a restyle can use, custom first: [{"name": ..., "kind": "builtin" | "custom"}]."""
+            return actions.list_templates()
+
+        gr.api(list_templates, api_name="list_templates")
+    return app

@@ -1,0 +1,157 @@
+"""The Restyle tab: photos in, a template or your own style image, sliders, full-resolution results."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from stylelab.ui.common import (
+    METRIC_HEADERS,
+    keep_colours_checkbox,
+    progress_reporter,
+    shown_to_user,
+    strength_slider,
+    stroke_slider,
+)
+
+PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp"]
+
+
+@dataclass
+class RestyleTab:
+    template_gallery: gr.Gallery
+    template: gr.Dropdown
+    blend_template: gr.Dropdown
+    style_image: gr.Image
+    template_name: gr.Textbox
+    save_button: gr.Button
+    save_status: gr.Markdown
+
+
+def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
+    """``actions`` is a stylelab.actions.WebActions (handed in, so this module needs no torch)."""
+    photos_state = gr.State([])
+    selected_state = gr.State(0)
+    results_state = gr.State([])
+
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=6, min_width=320):
+            gr.Markdown("### 1 · Product photos", elem_classes=["step"])
+            photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES, label="JPEG, PNG or WebP — one or many",
+                                  elem_id="photo-upload", height=120)
+            photo_strip = gr.Gallery(label="Click a photo to preview it", columns=6, rows=1, height=130,
+                                     allow_preview=False, object_fit="cover", elem_id="photo-strip", visible=False)
+            gr.Markdown("### 2 · Style", elem_classes=["step"])
+            template_gallery = gr.Gallery(value=actions.gallery_items(), label="Templates — click one to use it",
+                                          columns=5, height=360, allow_preview=False, object_fit="cover",
+                                          elem_id="template-gallery")
+            template = gr.Dropdown(choices=actions.template_names(), value=default_template, label="Template",
+                                   elem_id="template", filterable=True)
+            with gr.Accordion("Use my own style image", open=False, elem_id="own-style"):
+                style_image = gr.Image(type="filepath", label="Any picture: a mood board, a painting, a texture",
+                                       sources=["upload", "clipboard"], height=200, elem_id="style-image")
+                gr.Markdown("While a style image is here, it is used instead of the template. Clear it to go back.")
+                with gr.Row():
+                    template_name = gr.Textbox(label="Template name", placeholder="e.g. Spring mood board",
+                                               max_length=40, elem_id="template-name", scale=3)
+                    save_button = gr.Button("Save as template", elem_id="save-template", scale=1)
+                save_status = gr.Markdown(elem_id="save-status")
+
+        with gr.Column(scale=5, min_width=300):
+            gr.Markdown("### 3 · Adjust", elem_classes=["step"])
+            strength = strength_slider("strength")
+            stroke_scale = stroke_slider("stroke-scale")
+            keep_colours = keep_colours_checkbox("keep-colours")
+            with gr.Row():
+                blend_template = gr.Dropdown(choices=["(none)", *actions.template_names()], value="(none)",
+                                             label="Blend with a second template", elem_id="blend-template",
+                                             filterable=True)
+                blend_weight = gr.Slider(0, 1, value=0.3, step=0.05, label="Blend weight", elem_id="blend-weight",
+                                         info="Share of the second template")
+            preview = gr.Image(label="Quick preview (reduced size)", interactive=False, height=300,
+                               elem_id="preview", buttons=[], format="jpeg")
+            with gr.Row():
+                image_format = gr.Radio(["PNG", "JPEG"], value="PNG", label="Download format", elem_id="format")
+                quality = gr.Slider(50, 100, value=92, step=1, label="JPEG quality", elem_id="quality")
+            restyle_button = gr.Button("Restyle all at full resolution", variant="primary", size="lg",
+                                       elem_id="restyle-button")
+
+    status = gr.Markdown(elem_id="status")
+    with gr.Group(elem_id="results"):
+        slider = gr.ImageSlider(label="Before | after — drag to compare", format="png", elem_id="result-slider",
+                                max_height=620, interactive=False)
+        results_gallery = gr.Gallery(label="All results — click one to compare it above", columns=4, height=300,
+                                     allow_preview=False, object_fit="contain", elem_id="results-gallery",
+                                     format="png")
+        metrics = gr.Dataframe(headers=METRIC_HEADERS, label="Similarity to the original (full resolution)",
+                               interactive=False, elem_id="metrics-table", wrap=True)
+        downloads = gr.File(label="Downloads: all results as one ZIP, and each at full resolution",
+                            file_count="multiple", interactive=False, elem_id="downloads")
+
+    # -- events --------------------------------------------------------------------------
+    preview_inputs = [photos_state, selected_state, template, style_image, strength, stroke_scale, keep_colours,
+                      blend_template, blend_weight]
+
+    @shown_to_user
+    def load_photos(files):
+        photos, message = actions.load_photos(files)
+        strip = [(p.image, p.name) for p in photos]
+        if message:
+            gr.Warning(message)
+        return photos, 0, gr.update(value=strip, visible=bool(strip))
+
+    @shown_to_user
+    def show_preview(*args):
+        return actions.preview(*args)
+
+    def choose_template(event: gr.SelectData):
+        caption = event.value.get("caption") if isinstance(event.value, dict) else None
+        return caption or gr.update()
+
+    def choose_photo(event: gr.SelectData):
+        return event.index
+
+    @shown_to_user
+    def restyle(files, template_name_, style, strength_, stroke_, keep_, blend_, weight_, format_, quality_,
+                progress=gr.Progress()):
+        output = actions.restyle(files, template_name_, style, strength_, stroke_, keep_, blend_, weight_,
+                                 format_, quality_, progress_reporter(progress))
+        gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
+        return output.slider, gallery, output.table, output.files, output.status, output.results
+
+    def compare_result(results, event: gr.SelectData):
+        if not results or event.index is None:
+            return gr.update()
+        chosen = results[event.index]
+        return chosen.original, chosen.result
+
+    @shown_to_user
+    def reexport(results, format_, quality_):
+        return actions.reexport(results, format_, quality_)
+
+    photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
+                       api_visibility="undocumented").then(
+        show_preview, preview_inputs, preview, api_visibility="undocumented")
+    photo_strip.select(choose_photo, None, selected_state, api_visibility="undocumented").then(
+        show_preview, preview_inputs, preview, api_visibility="undocumented")
+    template_gallery.select(choose_template, None, template, api_visibility="undocumented")
+    for control in (template, style_image, keep_colours, blend_template):
+        control.change(show_preview, preview_inputs, preview, trigger_mode="always_last",
+                       show_progress="minimal", api_visibility="undocumented")
+    for control in (strength, stroke_scale, blend_weight):
+        control.release(show_preview, preview_inputs, preview, trigger_mode="always_last",
+                        show_progress="minimal", api_visibility="undocumented")
+    restyle_button.click(
+        restyle,
+        [photo_files, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
+         image_format, quality],
+        [slider, results_gallery, metrics, downloads, status, results_state],
+        api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
+    )
+    results_gallery.select(compare_result, results_state, slider, api_visibility="undocumented")
+    for control in (image_format, quality):
+        control.change(reexport, [results_state, image_format, quality], downloads, trigger_mode="always_last",
+                       api_visibility="undocumented")
+    return RestyleTab(template_gallery, template, blend_template, style_image, template_name, save_button,
+                      save_status)
