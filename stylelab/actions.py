@@ -6,6 +6,7 @@ sentence the merchant (or an API client) sees.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ METRIC_COLUMNS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Time (s)", "Device"]
 def user_errors(function: Callable) -> Callable:
     """Turn our errors into one readable sentence and anything unexpected into a calm one."""
 
+    @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
@@ -35,8 +37,6 @@ def user_errors(function: Callable) -> Callable:
             log.exception("unexpected error in %s", function.__name__)
             raise UserFacingError("Something went wrong on our side; the error was logged. Please try again.") from None
 
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
     return wrapper
 
 

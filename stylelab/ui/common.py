@@ -1,6 +1,7 @@
 """Small helpers shared by the tabs."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -14,14 +15,13 @@ METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Time (s)", "Device"]
 def shown_to_user(function: Callable) -> Callable:
     """Show a UserFacingError as a red notice in the page (and as the API's error message)."""
 
+    @functools.wraps(function)  # keeps the signature: Gradio names API parameters after it
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
         except UserFacingError as error:
             raise gr.Error(str(error), print_exception=False) from None
 
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
     return wrapper
 
 
@@ -39,6 +39,6 @@ def stroke_slider(elem_id: str) -> gr.Slider:
                      info="Brush size: 2 paints strokes twice as big")
 
 
-def keep_colours_checkbox(elem_id: str) -> gr.Checkbox:
-    return gr.Checkbox(value=True, label="Keep original colours", elem_id=elem_id,
+def keep_colours_checkbox(elem_id: str, value: bool = True) -> gr.Checkbox:
+    return gr.Checkbox(value=value, label="Keep original colours", elem_id=elem_id,
                        info="Products keep their true colours; the style changes brushwork and shading")

@@ -31,20 +31,18 @@ def create_compare_tab(actions: Any, default_templates: list[str]) -> CompareTab
                                     elem_id="compare-templates", filterable=True)
             strength = strength_slider("compare-strength", value=1.0)
             stroke_scale = stroke_slider("compare-stroke-scale")
-            keep_colours = keep_colours_checkbox("compare-keep-colours")
+            keep_colours = keep_colours_checkbox("compare-keep-colours", value=False)
             button = gr.Button("Compare", variant="primary", size="lg", elem_id="compare-button")
         with gr.Column(scale=7, min_width=300):
             status = gr.Markdown(elem_id="compare-status")
-            gallery = gr.Gallery(label="Side by side", columns=4, height=420, object_fit="contain",
+            gallery = gr.Gallery(label="Side by side", columns=2, height="auto", object_fit="contain",
                                  elem_id="compare-gallery", format="png")
             table = gr.Dataframe(headers=METRIC_HEADERS, label="Similarity to the original", interactive=False,
                                  elem_id="compare-table", wrap=True)
 
     @shown_to_user
-    def compare(photo_, templates_, strength_, stroke_, keep_, progress=gr.Progress()):
-        results, rows, message = actions.compare(photo_, templates_, strength_, stroke_, keep_,
-                                                 progress_reporter(progress))
-        return results, rows, message
+    def compare(photo, templates, strength, stroke_scale, keep_colours, progress=gr.Progress()):
+        return actions.compare(photo, templates, strength, stroke_scale, keep_colours, progress_reporter(progress))
 
     button.click(compare, [photo, templates, strength, stroke_scale, keep_colours], [gallery, table, status],
                  api_name="compare", concurrency_id="restyle", scroll_to_output=True)

@@ -17,6 +17,7 @@ CSS = """
 #header h1 { margin-bottom: 0; }
 #header p { margin-top: 4px; color: var(--body-text-color-subdued); }
 .step h3 { margin: 6px 0 2px; }
+.hint p { margin: 0; font-size: 0.9em; color: var(--body-text-color-subdued); }
 #device-badge { text-align: right; font-size: 0.9em; color: var(--body-text-color-subdued); }
 #status p, #compare-status p { font-weight: 600; }
 footer { display: none !important; }
@@ -60,9 +61,9 @@ def build_app(actions: Any, device_name: str) -> gr.Blocks:
             return [message, *refreshed_templates(name.strip())]
 
         @shown_to_user
-        def rename_template(old: str, new: str):
-            message = actions.rename_template(old, new)
-            return [message, *refreshed_templates(new.strip())]
+        def rename_template(name: str, new_name: str):
+            message = actions.rename_template(name, new_name)
+            return [message, *refreshed_templates(new_name.strip())]
 
         @shown_to_user
         def delete_template(name: str):

@@ -40,12 +40,12 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             gr.Markdown("### 1 · Product photos", elem_classes=["step"])
             photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES, label="JPEG, PNG or WebP — one or many",
                                   elem_id="photo-upload", height=120)
-            photo_strip = gr.Gallery(label="Click a photo to preview it", columns=6, rows=1, height=130,
+            photo_strip = gr.Gallery(show_label=False, columns=6, rows=1, height=130, fit_columns=False,
                                      allow_preview=False, object_fit="cover", elem_id="photo-strip", visible=False)
             gr.Markdown("### 2 · Style", elem_classes=["step"])
-            template_gallery = gr.Gallery(value=actions.gallery_items(), label="Templates — click one to use it",
-                                          columns=5, height=360, allow_preview=False, object_fit="cover",
-                                          elem_id="template-gallery")
+            gr.Markdown("Click a template to use it.", elem_classes=["hint"])
+            template_gallery = gr.Gallery(value=actions.gallery_items(), show_label=False, columns=4, height=380,
+                                          allow_preview=False, object_fit="cover", elem_id="template-gallery")
             template = gr.Dropdown(choices=actions.template_names(), value=default_template, label="Template",
                                    elem_id="template", filterable=True)
             with gr.Accordion("Use my own style image", open=False, elem_id="own-style"):
@@ -78,10 +78,12 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                        elem_id="restyle-button")
 
     status = gr.Markdown(elem_id="status")
-    with gr.Group(elem_id="results"):
+    with gr.Column(elem_id="results", visible=False) as results_panel:
         slider = gr.ImageSlider(label="Before | after — drag to compare", format="png", elem_id="result-slider",
                                 max_height=620, interactive=False)
-        results_gallery = gr.Gallery(label="All results — click one to compare it above", columns=4, height=300,
+        gr.Markdown("All results — click one to compare it above.", elem_classes=["hint"])
+        results_gallery = gr.Gallery(show_label=False, columns=4, height=300,
+                                     fit_columns=False,
                                      allow_preview=False, object_fit="contain", elem_id="results-gallery",
                                      format="png")
         metrics = gr.Dataframe(headers=METRIC_HEADERS, label="Similarity to the original (full resolution)",
@@ -113,12 +115,13 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         return event.index
 
     @shown_to_user
-    def restyle(files, template_name_, style, strength_, stroke_, keep_, blend_, weight_, format_, quality_,
-                progress=gr.Progress()):
-        output = actions.restyle(files, template_name_, style, strength_, stroke_, keep_, blend_, weight_,
-                                 format_, quality_, progress_reporter(progress))
+    def restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
+                image_format, quality, progress=gr.Progress()):
+        output = actions.restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template,
+                                 blend_weight, image_format, quality, progress_reporter(progress))
         gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
-        return output.slider, gallery, output.table, output.files, output.status, output.results
+        return (output.slider, gallery, output.table, output.files, output.status, output.results,
+                gr.Column(visible=True))
 
     def compare_result(results, event: gr.SelectData):
         if not results or event.index is None:
@@ -127,8 +130,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         return chosen.original, chosen.result
 
     @shown_to_user
-    def reexport(results, format_, quality_):
-        return actions.reexport(results, format_, quality_)
+    def reexport(results, image_format, quality):
+        return actions.reexport(results, image_format, quality)
 
     photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
                        api_visibility="undocumented").then(
@@ -146,7 +149,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         restyle,
         [photo_files, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
          image_format, quality],
-        [slider, results_gallery, metrics, downloads, status, results_state],
+        [slider, results_gallery, metrics, downloads, status, results_state, results_panel],
         api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
     )
     results_gallery.select(compare_result, results_state, slider, api_visibility="undocumented")

@@ -1,0 +1,104 @@
+"""The merchant's journeys, in headless Chromium against the real app."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from PIL import Image
+
+from tests.conftest import sample_picture
+from tests.e2e.conftest import AppServer, screenshot
+
+
+def _photo(tmp_path: Path, name: str = "mug.jpg", size: tuple[int, int] = (600, 400)) -> Path:
+    path = tmp_path / name
+    sample_picture("coffee", size).save(path, quality=92)
+    return path
+
+
+def _pick_template(page, name: str) -> None:
+    page.locator("#template-gallery").get_by_text(name, exact=True).first.click()
+    page.wait_for_function(
+        "name => document.querySelector('#template input').value === name", arg=name)
+
+
+def test_restyle_a_photo_and_download_the_zip(server, page, tmp_path):
+    photo = _photo(tmp_path)
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files(str(photo))
+    page.locator("#photo-strip img").first.wait_for()
+    _pick_template(page, "Starry swirls")
+    page.locator("#preview img").wait_for()
+    page.locator("#restyle-button").click()
+    page.locator("#result-slider img").first.wait_for()
+    page.locator("#results-gallery img").first.wait_for()
+    status = page.locator("#status").inner_text()
+    assert "Restyled 1 photo(s) at full resolution" in status
+    table = page.locator("#metrics-table").inner_text()
+    assert "SSIM" in table and "PSNR" in table
+    numbers = [float(x) for x in re.findall(r"\b\d+\.\d+\b", table)]
+    assert any(0 < n < 1 for n in numbers), table  # the SSIM
+    assert any(5 < n < 50 for n in numbers), table  # the PSNR in dB
+    assert "600x400" in table
+    screenshot(page, "restyle-results")
+    with page.expect_download() as download_info:
+        page.locator('#downloads a[download="stylelab-results.zip"]').click()
+    archive = tmp_path / "results.zip"
+    download_info.value.save_as(archive)
+    with zipfile.ZipFile(archive) as bundle:
+        assert bundle.namelist() == ["mug.png"]
+        with bundle.open("mug.png") as stream:
+            result = Image.open(stream)
+            assert result.size == (600, 400)
+            assert not result.getexif()
+
+
+def test_a_saved_template_survives_a_restart(server, page, tmp_path, data_dir):
+    style = tmp_path / "moodboard.png"
+    sample_picture("rocket", (400, 300)).save(style)
+    page.goto(server.url)
+    page.locator("#own-style").click()
+    page.locator("#style-image input[type=file]").set_input_files(str(style))
+    page.locator("#template-name textarea, #template-name input").first.fill("Rocket launch")
+    page.locator("#save-template").click()
+    page.locator("#save-status", has_text="Saved template").wait_for()
+    page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()
+    screenshot(page, "template-saved")
+    server.stop()
+    restarted = AppServer(data_dir).start()
+    try:
+        page.goto(restarted.url)
+        page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()
+        page.get_by_role("tab", name="My templates").click()
+        page.locator("#custom-gallery").get_by_text("Rocket launch", exact=True).wait_for()
+    finally:
+        restarted.stop()
+
+
+def test_compare_four_templates_side_by_side(server, page, tmp_path):
+    photo = _photo(tmp_path, "hero.jpg", (480, 320))
+    page.goto(server.url)
+    page.get_by_role("tab", name="Compare templates").click()
+    page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
+    page.locator("#compare-photo img").first.wait_for()
+    page.locator("#compare-button").click()
+    page.locator("#compare-status", has_text="Compared 4 template(s)").wait_for()
+    assert page.locator("#compare-gallery img").count() == 4
+    table = page.locator("#compare-table").inner_text()
+    for name in ("Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"):
+        assert name in table
+    screenshot(page, "compare-four")
+
+
+def test_a_bad_file_gets_a_clear_sentence_and_the_app_keeps_serving(server, page, tmp_path):
+    fake = tmp_path / "invoice.jpg"
+    fake.write_text("this is not a photo")
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files(str(fake))
+    page.get_by_text("is not an image we can read").first.wait_for()
+    assert "Traceback" not in page.content()
+    page.locator("#restyle-button").click()
+    page.get_by_text("is not an image we can read").first.wait_for()
+    page.locator("#photo-upload input[type=file]").set_input_files(str(_photo(tmp_path)))
+    page.locator("#photo-strip img").first.wait_for()
