@@ -5,5 +5,5 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_ci_runs_the_readme_test_command_verbatim():
     command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
-    assert command.startswith("python3 -m venv .venv")
+    assert "pytest" in command and "requirements-dev.txt" in command
     assert command in (ROOT / "README.md").read_text()

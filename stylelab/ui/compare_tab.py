@@ -28,7 +28,7 @@ def create_compare_tab(actions: Any, default_templates: list[str]) -> CompareTab
                              elem_id="compare-photo")
             templates = gr.Dropdown(choices=actions.template_names(), value=default_templates, multiselect=True,
                                     max_choices=4, label="Templates to compare (up to four)",
-                                    elem_id="compare-templates", filterable=True)
+                                    elem_id="compare-templates", filterable=True, allow_custom_value=True)
             strength = strength_slider("compare-strength", value=1.0)
             stroke_scale = stroke_slider("compare-stroke-scale")
             keep_colours = keep_colours_checkbox("compare-keep-colours", value=False)

@@ -18,7 +18,8 @@ CSS = """
 #header p { margin-top: 4px; color: var(--body-text-color-subdued); }
 .step h3 { margin: 6px 0 2px; }
 .hint p { margin: 0; font-size: 0.9em; color: var(--body-text-color-subdued); }
-#device-badge { text-align: right; font-size: 0.9em; color: var(--body-text-color-subdued); }
+#device-badge { white-space: nowrap; font-size: 0.9em; }
+#device-badge::before { content: "· "; }
 #status p, #compare-status p { font-weight: 600; }
 footer { display: none !important; }
 """
@@ -28,14 +29,12 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
 
 def build_app(actions: Any, device_name: str) -> gr.Blocks:
     with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
-        with gr.Row(elem_id="header"):
-            gr.Markdown("# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
-                        "colours.")
-            gr.Markdown(f"Running on **{device_name}**", elem_id="device-badge")
+        gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
+                    f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
                 restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
-            with gr.Tab("Compare templates", id="compare", elem_id="tab-compare"):
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
                 compare = create_compare_tab(actions, DEFAULT_COMPARISON)
             with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
                 manage = create_templates_tab(actions)

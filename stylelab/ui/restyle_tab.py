@@ -47,7 +47,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             template_gallery = gr.Gallery(value=actions.gallery_items(), show_label=False, columns=4, height=380,
                                           allow_preview=False, object_fit="cover", elem_id="template-gallery")
             template = gr.Dropdown(choices=actions.template_names(), value=default_template, label="Template",
-                                   elem_id="template", filterable=True)
+                                   elem_id="template", filterable=True, allow_custom_value=True)
             with gr.Accordion("Use my own style image", open=False, elem_id="own-style"):
                 style_image = gr.Image(type="filepath", label="Any picture: a mood board, a painting, a texture",
                                        sources=["upload", "clipboard"], height=200, elem_id="style-image")
@@ -66,7 +66,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             with gr.Row():
                 blend_template = gr.Dropdown(choices=["(none)", *actions.template_names()], value="(none)",
                                              label="Blend with a second template", elem_id="blend-template",
-                                             filterable=True)
+                                             filterable=True, allow_custom_value=True)
                 blend_weight = gr.Slider(0, 1, value=0.3, step=0.05, label="Blend weight", elem_id="blend-weight",
                                          info="Share of the second template")
             preview = gr.Image(label="Quick preview (reduced size)", interactive=False, height=300,

@@ -79,7 +79,7 @@ def test_a_saved_template_survives_a_restart(server, page, tmp_path, data_dir):
 def test_compare_four_templates_side_by_side(server, page, tmp_path):
     photo = _photo(tmp_path, "hero.jpg", (480, 320))
     page.goto(server.url)
-    page.get_by_role("tab", name="Compare templates").click()
+    page.get_by_role("tab", name="Compare").click()
     page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
     page.locator("#compare-photo img").first.wait_for()
     page.locator("#compare-button").click()
