@@ -123,9 +123,12 @@ class WebActions:
     def preview(self, photos: Sequence[Photo] | None, selected: int, template: str | None, style_image: str | None,
                 strength: float, stroke_scale: float, keep_colours: bool, blend_template: str | None,
                 blend_weight: float) -> Image.Image | None:
-        if not photos or (not template and not style_image):
+        if not template and not style_image:
             return None
-        photo = photos[min(max(int(selected or 0), 0), len(photos) - 1)]
+        if photos:
+            photo = photos[min(max(int(selected or 0), 0), len(photos) - 1)]
+        else:  # no photo yet: show the style on the sample photo, as the gallery does
+            photo = Photo("sample", self.studio.sample_photo)
         choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
         return self.studio.preview(photo, choice, _settings(strength, stroke_scale, keep_colours))
 

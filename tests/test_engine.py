@@ -134,3 +134,16 @@ def test_out_of_gpu_memory_falls_back_to_tiles(monkeypatch, coffee_tensor):
     results = engine.restyle(photos, STARRY)
     assert [r.shape for r in results] == [p.shape for p in photos]
     assert any(shape[0] == 1 for shape in calls), "the batch should have been split"
+
+
+def test_concurrent_requests_share_one_lazily_loaded_engine(coffee_tensor, rocket_mix):
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = StyleEngine("cpu")
+    mixes = [STARRY, INK_WASH, rocket_mix, STARRY, INK_WASH, rocket_mix]
+    with ThreadPoolExecutor(max_workers=6) as pool:  # the first calls race to load the networks
+        together = list(pool.map(lambda mix: engine.restyle([coffee_tensor], mix)[0], mixes))
+    networks = engine.networks()
+    assert engine.networks() is networks, "networks are loaded once"
+    for mix, result in zip(mixes, together):
+        assert torch.equal(result, engine.restyle([coffee_tensor], mix)[0])

@@ -24,7 +24,9 @@ CSS = """
 footer { display: none !important; }
 """
 
-THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system-ui", "sans-serif"])
+# System fonts only: a Google font would make every visitor's browser call out to Google.
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system-ui", "sans-serif"],
+                       font_mono=["ui-monospace", "Consolas", "monospace"])
 
 
 def build_app(actions: Any, device_name: str) -> gr.Blocks:

@@ -69,7 +69,9 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                              filterable=True, allow_custom_value=True)
                 blend_weight = gr.Slider(0, 1, value=0.3, step=0.05, label="Blend weight", elem_id="blend-weight",
                                          info="Share of the second template")
-            preview = gr.Image(label="Quick preview (reduced size)", interactive=False, height=300,
+            preview = gr.Image(value=actions.preview([], 0, default_template, None, 0.8, 1.0, True, "(none)", 0.3),
+                               label="Quick preview (reduced size; a sample photo until you add yours)",
+                               interactive=False, height=300,
                                elem_id="preview", buttons=[], format="jpeg")
             with gr.Row():
                 image_format = gr.Radio(["PNG", "JPEG"], value="PNG", label="Download format", elem_id="format")

@@ -25,6 +25,8 @@ def _pick_template(page, name: str) -> None:
 
 def test_restyle_a_photo_and_download_the_zip(server, page, tmp_path):
     photo = _photo(tmp_path)
+    requested_hosts = set()
+    page.on("request", lambda request: requested_hosts.add(request.url.split("/")[2]))
     page.goto(server.url)
     page.locator("#photo-upload input[type=file]").set_input_files(str(photo))
     page.locator("#photo-strip img").first.wait_for()
@@ -42,6 +44,7 @@ def test_restyle_a_photo_and_download_the_zip(server, page, tmp_path):
     assert any(5 < n < 50 for n in numbers), table  # the PSNR in dB
     assert "600x400" in table
     screenshot(page, "restyle-results")
+    assert requested_hosts == {f"127.0.0.1:{server.port}"}, "the page must make no outside calls"
     with page.expect_download() as download_info:
         page.locator('#downloads a[download="stylelab-results.zip"]').click()
     archive = tmp_path / "results.zip"
