@@ -55,3 +55,26 @@ def make_cutout(size: tuple[int, int] = (240, 180)) -> Image.Image:
     inside = ((x - width / 2) / (width * 0.4)) ** 2 + ((y - height / 2) / (height * 0.4)) ** 2 <= 1
     photo.putalpha(Image.fromarray((inside * 255).astype(np.uint8)))
     return photo
+
+
+def make_studio_photo(seed: int = 0, size: tuple[int, int] = (480, 360)) -> tuple[Image.Image, np.ndarray]:
+    """A synthetic studio shot and its true product mask: a shaded, coloured object (a bottle-like
+    ellipse plus a box) on a light, gently graded backdrop with sensor noise."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    backdrop_level = 0.93 + 0.04 * rng.random()
+    backdrop = backdrop_level - 0.06 * (y / height) - 0.02 * np.abs(x / width - 0.5)
+    image = np.repeat(backdrop[..., None], 3, axis=2) * np.array([1.0, 0.99, 0.97])
+    cx, cy = width * (0.4 + 0.2 * rng.random()), height * (0.45 + 0.1 * rng.random())
+    rx, ry = width * 0.16, height * 0.3
+    ellipse = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1
+    box = (np.abs(x - (cx + rx * 1.1)) < rx * 0.45) & (np.abs(y - (cy + ry * 0.45)) < ry * 0.45)
+    truth = ellipse | box
+    hue = rng.random(3) * 0.6 + 0.1
+    shading = 0.55 + 0.45 * np.clip(1 - ((x - cx + rx * 0.4) / (rx * 2.2)) ** 2 - ((y - cy + ry * 0.3) / (ry * 2.2)) ** 2,
+                                    0, 1)
+    image[truth] = (hue[None, :] * shading[truth][:, None])
+    image += rng.normal(0, 0.01, image.shape)
+    picture = Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
+    return picture, truth
