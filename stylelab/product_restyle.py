@@ -66,7 +66,7 @@ class Shot:
 
 def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, mix: StyleMix | None,
                    preset_name: str, count: int, seed: int, placement: Placement = Placement(),
-                   strength: float = 1.0) -> list[Shot]:
+                   strength: float = 0.8) -> list[Shot]:
     """``count`` product shots with seeds seed, seed+1, ...; ``mix`` None means a plain backdrop."""
     if preset_name not in PRESETS:
         raise StyleLabError(f"Choose a preset from: {', '.join(PRESETS)}.")

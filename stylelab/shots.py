@@ -36,6 +36,7 @@ PRESETS = {
     )
 }
 BACKDROP_KINDS = ("studio sweep", "gradient", "soft noise", "texture")
+BACKDROP_SOFTNESS = 0.003  # blur radius as a share of the frame: a hint of depth of field behind the product
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,14 @@ class Placement:
 def base_canvas(size: tuple[int, int], seed: int) -> tuple[Image.Image, str]:
     """A seeded procedural canvas of the given (width, height), and what kind it is."""
     rng = np.random.default_rng(seed)
-    kind = BACKDROP_KINDS[int(rng.integers(len(BACKDROP_KINDS)))]
+    kind = BACKDROP_KINDS[seed % len(BACKDROP_KINDS)]  # consecutive seeds show every kind
     width, height = size
     # work small and scale up: backdrops are smooth, and the networks add the detail
     small_w, small_h = max(8, width // 4), max(8, height // 4)
     y, x = np.mgrid[0:small_h, 0:small_w].astype(np.float64)
     y, x = y / max(small_h - 1, 1), x / max(small_w - 1, 1)
-    base, accent = _pastel(rng), _pastel(rng)
+    base = _pastel(rng)
+    accent = 0.5 * base + 0.5 * _pastel(rng)  # close colours: a backdrop should not shout over the product
     if kind == "studio sweep":
         horizon = 0.55 + 0.15 * rng.random()
         t = np.clip((y - horizon) / (1 - horizon), 0, 1) ** 0.7
@@ -133,7 +135,11 @@ def place_product(backdrop: Image.Image, cutout: Image.Image, preset: Preset, pl
     left = pad_x + round(placement.x * (room_w - product_w))
     top = pad_y + round(placement.y * (room_h - product_h))
     box = (left, top, left + product_w, top + product_h)
-    shot = backdrop.convert("RGB").copy()
+    shot = backdrop.convert("RGB")
+    if not preset.plain_white:
+        shot = shot.filter(ImageFilter.GaussianBlur(BACKDROP_SOFTNESS * max(preset.size)))
+    else:
+        shot = shot.copy()
     shadow_map = contact_shadow(preset.size, box) if shadow else Image.new("L", preset.size, 0)
     shot.paste(Image.new("RGB", preset.size, (0, 0, 0)), (0, 0), shadow_map)
     shot.paste(product, (left, top), product)
