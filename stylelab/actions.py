@@ -17,11 +17,15 @@ from PIL import Image
 
 from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError, UserFacingError
+from stylelab.exports import export_results
+from stylelab.masks import overlay
+from stylelab.region_metrics import region_figures
+from stylelab.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
-METRIC_COLUMNS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Time (s)", "Device"]
+MASK_PAINT = (236, 72, 153, 150)  # how the product mask is painted in the mask editor
 
 
 def user_errors(function: Callable) -> Callable:
@@ -62,8 +66,18 @@ def _choice(template: str | None, style_image: str | None, blend_template: str |
 
 
 def _rows(results: Sequence[RestyledPhoto]) -> list[list[Any]]:
-    return [[r.name, f"{r.result.width}x{r.result.height}", round(r.similarity.ssim, 4),
-             round(r.similarity.psnr, 2), round(r.seconds, 2), r.device] for r in results]
+    """Photo, Size, SSIM, PSNR, product SSIM, product PSNR, product ΔE2000, seconds, device."""
+    rows = []
+    for r in results:
+        product = [round(r.product.ssim, 4), _finite(r.product.psnr), round(r.product.delta_e, 2)] if r.product \
+            else ["—", "—", "—"]
+        rows.append([r.name, f"{r.result.width}x{r.result.height}", round(r.similarity.ssim, 4),
+                     _finite(r.similarity.psnr), *product, round(r.seconds, 2), r.device])
+    return rows
+
+
+def _finite(value: float) -> float | str:
+    return "∞" if value == float("inf") else round(value, 2)
 
 
 class WebActions:
@@ -135,13 +149,15 @@ class WebActions:
     @user_errors
     def restyle(self, files: Sequence[str] | None, template: str | None, style_image: str | None, strength: float,
                 stroke_scale: float, keep_colours: bool, blend_template: str | None, blend_weight: float,
-                image_format: str, quality: int, progress: Callable[[float, str], None] | None = None
-                ) -> RestyleOutput:
+                image_format: str, quality: int, mode: str = "whole photo",
+                masks: dict[str, Image.Image] | None = None,
+                progress: Callable[[float, str], None] | None = None) -> RestyleOutput:
         photos, problems = self.studio.load_photos([_path(f) for f in files or []])
         if not photos:
             raise StyleLabError(" ".join(problems) or "Upload at least one product photo first.")
         choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
-        results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress)
+        results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
+                                      mode=mode or "whole photo", masks=masks)
         files_out, archive = self.studio.export(results, image_format, quality)
         skipped = f" Skipped: {' '.join(problems)}" if problems else ""
         status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{skipped}"
@@ -160,6 +176,72 @@ class WebActions:
             return []
         files_out, archive = self.studio.export(results, image_format, quality)
         return [str(archive), *map(str, files_out)]
+
+    # -- product masks ---------------------------------------------------------------------
+
+    @user_errors
+    def load_mask_image(self, path: str) -> Image.Image:
+        return self.studio.load_photo(_path(path), name="mask").image
+
+    @user_errors
+    def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
+                          ) -> tuple[dict[str, Any] | None, str]:
+        """The photo with its product mask painted on a layer the user can correct, and a status line."""
+        if photo is None:
+            return None, ""
+        photo = photo if isinstance(photo, Photo) else self.studio.load_photo(_path(photo))
+        mask = self.studio.mask_for(photo, drawn)
+        paint = Image.new("RGBA", photo.image.size, MASK_PAINT)
+        layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
+        layer.paste(paint, (0, 0), mask.mask.point(lambda a: 255 if a >= 128 else 0))
+        status = f"{mask.note} Confidence {mask.confidence:.0%}. Paint to add to the product, erase to remove."
+        return {"background": photo.image.convert("RGB"), "layers": [layer], "composite": None}, status
+
+    @user_errors
+    def product_mask(self, photo: str | None, mask_file: str | None = None) -> tuple[Image.Image, str, str]:
+        """Overlay, mask PNG path and a status line for a photo (and an optional uploaded mask)."""
+        if not photo:
+            raise StyleLabError("Upload a product photo first.")
+        loaded = self.studio.load_photo(_path(photo))
+        drawn = self.studio.load_photo(_path(mask_file)).image if mask_file else None
+        mask = self.studio.mask_for(loaded, drawn)
+        mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
+        mask.mask.save(mask_path)
+        message = f"{mask.note} Source: {mask.source}. Confidence {mask.confidence:.0%}."
+        return overlay(loaded.image, mask.mask), str(mask_path), message
+
+    @user_errors
+    def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
+                       style_image: str | None, preset: str, count: int, seed: int, scale: float, x: float, y: float,
+                       padding: float, strength: float, progress: Callable[[float, str], None] | None = None
+                       ) -> tuple[list[tuple[str, str]], list[list[Any]], list[str], str]:
+        if not photo:
+            raise StyleLabError("Upload a product photo or cutout first.")
+        loaded = self.studio.load_photo(_path(photo))
+        choice = _choice(template, style_image, None, 0.0, self.studio) if (template or style_image) else None
+        if progress:
+            progress(0.05, "Painting backdrops")
+        placement = Placement(scale=float(scale), x=float(x), y=float(y), padding=float(padding))
+        shots, mask = self.studio.shots(loaded, drawn, choice, preset, int(count), int(seed), placement,
+                                        float(strength))
+        if progress:
+            progress(0.8, "Restyling the whole photo for comparison")
+        whole = self.studio.restyle([loaded], choice or StyleChoice(template="Ink wash"),
+                                    _settings(strength, 1.0, False))[0]
+        named = [(f"{loaded.name}-seed{shot.seed}", shot.image) for shot in shots]
+        named.append((f"{loaded.name}-restyled", whole.result))
+        files, archive = export_results(named, self.studio.new_output_folder(), "PNG", 92)
+        captions = [f"{shot.preset} · {shot.caption}" for shot in shots]
+        captions.append(f"Whole photo restyled · {whole.caption}")
+        rows = [[f"seed {shot.seed}", f"{shot.image.width}x{shot.image.height}", shot.backdrop,
+                 round(shot.product_figures.delta_e, 3) if shot.product_figures else "—"] for shot in shots]
+        whole_product = region_figures(loaded.image, whole.result, mask.mask)
+        rows.append(["whole photo restyled", f"{whole.result.width}x{whole.result.height}", "the photo itself",
+                     round(whole_product.delta_e, 3) if whole_product else "—"])
+        gallery = [(str(path), caption) for path, caption in zip(files, captions)]
+        status = (f"Made {len(shots)} {preset} shot(s) with seeds {shots[0].seed}–{shots[-1].seed}. "
+                  f"Mask: {mask.source}, confidence {mask.confidence:.0%}.")
+        return gallery, rows, [str(archive), *map(str, files)], status
 
     @user_errors
     def compare(self, photo: str | None, templates: Sequence[str] | None, strength: float, stroke_scale: float,

@@ -16,17 +16,23 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from stylelab.compose import MODES
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.exports import export_results
 from stylelab.imageio import load_image, split_alpha, to_image, to_tensor
+from stylelab.masks import ProductMask, mask_from_drawing, product_mask
 from stylelab.metrics import Similarity, compare_images, format_similarity
+from stylelab.product_restyle import Shot, generate_shots, restyle_with_mask
+from stylelab.region_metrics import RegionFigures, format_region, region_figures
+from stylelab.shots import Placement
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
 from stylelab.templates import Template, TemplateStore, clean_template_name
 
 THUMBNAIL_SIZE = (240, 160)
 MAX_COMPARE = 4
+TRUSTED_MASK = 0.6  # below this confidence, product figures from an automatic mask are not shown
 ProgressCallback = Callable[[float, str], None]
 
 
@@ -55,10 +61,12 @@ class RestyledPhoto:
     similarity: Similarity
     seconds: float
     device: str
+    product: RegionFigures | None = None  # figures inside the product mask, when there is a mask to trust
 
     @property
     def caption(self) -> str:
-        return f"{self.name} · {format_similarity(self.similarity)} · {self.seconds:.1f} s on {self.device}"
+        product = f" · {format_region(self.product)}" if self.product else ""
+        return f"{self.name} · {format_similarity(self.similarity)}{product} · {self.seconds:.1f} s on {self.device}"
 
 
 class Studio:
@@ -192,22 +200,37 @@ class Studio:
         small.thumbnail((self.settings.preview_side, self.settings.preview_side), Image.Resampling.LANCZOS)
         return self._apply(small, self.mix_for(choice), settings)
 
+    def mask_for(self, photo: Photo, drawn: Image.Image | None = None) -> ProductMask:
+        """The user's mask when given, else the cutout's alpha, else the automatic mask."""
+        if drawn is not None:
+            return mask_from_drawing(photo.image.size, drawn)
+        return product_mask(photo.image)
+
     def restyle(
         self, photos: Sequence[Photo], choice: StyleChoice, settings: RestyleSettings,
-        progress: ProgressCallback | None = None,
+        progress: ProgressCallback | None = None, mode: str = "whole photo",
+        masks: dict[str, Image.Image] | None = None,
     ) -> list[RestyledPhoto]:
         if not photos:
             raise StyleLabError("Upload at least one product photo first.")
+        if mode not in MODES:
+            raise StyleLabError(f"Choose a mode from: {', '.join(MODES)}.")
         mix = self.mix_for(choice)
         results = []
         for index, photo in enumerate(photos):
             if progress:
                 progress(index / len(photos), f"Restyling {photo.name} ({index + 1} of {len(photos)})")
             started = time.perf_counter()
-            result = self._apply(photo.image, mix, settings)
+            mask = self.mask_for(photo, (masks or {}).get(photo.name))
+            if mode == "whole photo":
+                result = self._apply(photo.image, mix, settings)
+            else:
+                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode)
             seconds = time.perf_counter() - started
+            trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
+            product = region_figures(photo.image, result, mask.mask) if trusted else None
             results.append(RestyledPhoto(photo.name, photo.image, result, compare_images(photo.image, result),
-                                         seconds, self.engine.device_name))
+                                         seconds, self.engine.device_name, product))
         if progress:
             progress(1.0, "Done")
         return results
@@ -228,10 +251,23 @@ class Studio:
                                          restyled.seconds, restyled.device))
         return results
 
+    def shots(self, photo: Photo, drawn_mask: Image.Image | None, choice: StyleChoice | None, preset: str,
+              count: int, seed: int, placement: Placement, strength: float) -> tuple[list[Shot], ProductMask]:
+        """Product shots on styled backdrops; ``choice`` None means plain white."""
+        mask = self.mask_for(photo, drawn_mask)
+        mix = self.mix_for(choice) if choice is not None else None
+        return generate_shots(self.engine, photo.image, mask.mask, mix, preset, count, seed, placement,
+                              strength), mask
+
+    @staticmethod
+    def new_output_folder() -> Path:
+        """A fresh folder for one run's downloads (Gradio serves files from the temp folder)."""
+        return Path(tempfile.mkdtemp(prefix="stylelab-results-"))
+
     def export(self, results: Sequence[RestyledPhoto], image_format: str, quality: int,
                suffix: str = "") -> tuple[list[Path], Path]:
-        folder = Path(tempfile.mkdtemp(prefix="stylelab-results-"))
-        return export_results([(f"{r.name}{suffix}", r.result) for r in results], folder, image_format, quality)
+        return export_results([(f"{r.name}{suffix}", r.result) for r in results], self.new_output_folder(),
+                              image_format, quality)
 
 
 def _stem(source: object) -> str:

@@ -9,7 +9,8 @@ import gradio as gr
 
 from stylelab.errors import UserFacingError
 
-METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Time (s)", "Device"]
+METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)", "Product ΔE2000",
+                  "Time (s)", "Device"]
 
 
 def shown_to_user(function: Callable) -> Callable:

@@ -7,6 +7,7 @@ import gradio as gr
 
 from stylelab.ui.common import shown_to_user
 from stylelab.ui.compare_tab import create_compare_tab
+from stylelab.ui.generate_tab import create_generate_tab
 from stylelab.ui.restyle_tab import create_restyle_tab
 from stylelab.ui.templates_tab import create_templates_tab, custom_gallery_items
 
@@ -38,11 +39,13 @@ def build_app(actions: Any, device_name: str) -> gr.Blocks:
                 restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
             with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
                 compare = create_compare_tab(actions, DEFAULT_COMPARISON)
+            with gr.Tab("Product shots", id="generate", elem_id="tab-generate"):
+                shot_template = create_generate_tab(actions, DEFAULT_TEMPLATE)
             with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
                 manage = create_templates_tab(actions)
 
         template_outputs = [restyle.template_gallery, restyle.template, restyle.blend_template, compare.templates,
-                            manage.gallery, manage.chosen]
+                            manage.gallery, manage.chosen, shot_template]
 
         def refreshed_templates(select: str | None = None) -> list:
             names = actions.template_names()
@@ -54,6 +57,7 @@ def build_app(actions: Any, device_name: str) -> gr.Blocks:
                 gr.update(choices=names),
                 gr.update(value=custom_gallery_items(actions)),
                 gr.update(choices=custom, value=select if select in custom else (custom[0] if custom else None)),
+                gr.update(choices=names),
             ]
 
         @shown_to_user

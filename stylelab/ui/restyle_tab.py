@@ -6,6 +6,7 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.ui.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.ui.common import (
     METRIC_HEADERS,
     keep_colours_checkbox,
@@ -16,6 +17,7 @@ from stylelab.ui.common import (
 )
 
 PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp"]
+MODES = ["whole photo", "background only", "product only"]
 
 
 @dataclass
@@ -34,6 +36,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     photos_state = gr.State([])
     selected_state = gr.State(0)
     results_state = gr.State([])
+    masks_state = gr.State({})  # photo name -> mask the user corrected
 
     with gr.Row(equal_height=False):
         with gr.Column(scale=6, min_width=320):
@@ -57,12 +60,17 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                                max_length=40, elem_id="template-name", scale=3)
                     save_button = gr.Button("Save as template", elem_id="save-template", scale=1)
                 save_status = gr.Markdown(elem_id="save-status")
+            with gr.Accordion("Product mask of the selected photo", open=False, elem_id="mask-panel"):
+                masks = create_mask_editor("restyle")
+                use_mask = gr.Button("Use this mask for this photo", elem_id="use-mask")
 
         with gr.Column(scale=5, min_width=300):
             gr.Markdown("### 3 · Adjust", elem_classes=["step"])
             strength = strength_slider("strength")
             stroke_scale = stroke_slider("stroke-scale")
             keep_colours = keep_colours_checkbox("keep-colours")
+            mode = gr.Radio(MODES, value="whole photo", label="Restyle", elem_id="mode",
+                            info="Background only keeps the product photo-true; product only restyles just it")
             with gr.Row():
                 blend_template = gr.Dropdown(choices=["(none)", *actions.template_names()], value="(none)",
                                              label="Blend with a second template", elem_id="blend-template",
@@ -109,6 +117,24 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     def show_preview(*args):
         return actions.preview(*args)
 
+    @shown_to_user
+    def show_mask(photos, selected, corrected):
+        if not photos:
+            return None, ""
+        photo = photos[min(int(selected or 0), len(photos) - 1)]
+        return actions.mask_editor_value(photo, corrected.get(photo.name))
+
+    @shown_to_user
+    def keep_mask(photos, selected, corrected, editor_value, uploaded):
+        if not photos:
+            raise gr.Error("Upload a photo first.", print_exception=False)
+        photo = photos[min(int(selected or 0), len(photos) - 1)]
+        drawn = actions.load_mask_image(uploaded) if uploaded else mask_from_editor_value(editor_value)
+        if drawn is None:
+            raise gr.Error("Paint the product on the mask, or upload a mask, first.", print_exception=False)
+        corrected = {**corrected, photo.name: drawn}
+        return corrected, f"Using your mask for **{photo.name}**."
+
     def choose_template(event: gr.SelectData):
         caption = event.value.get("caption") if isinstance(event.value, dict) else None
         return caption or gr.update()
@@ -118,9 +144,10 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
 
     @shown_to_user
     def restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
-                image_format, quality, progress=gr.Progress()):
+                image_format, quality, mode, corrected_masks=None, progress=gr.Progress()):
         output = actions.restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template,
-                                 blend_weight, image_format, quality, progress_reporter(progress))
+                                 blend_weight, image_format, quality, mode, corrected_masks,
+                                 progress_reporter(progress))
         gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
         return (output.slider, gallery, output.table, output.files, output.status, output.results,
                 gr.Column(visible=True))
@@ -135,11 +162,17 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     def reexport(results, image_format, quality):
         return actions.reexport(results, image_format, quality)
 
-    photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
-                       api_visibility="undocumented").then(
-        show_preview, preview_inputs, preview, api_visibility="undocumented")
-    photo_strip.select(choose_photo, None, selected_state, api_visibility="undocumented").then(
-        show_preview, preview_inputs, preview, api_visibility="undocumented")
+    mask_inputs = [photos_state, selected_state, masks_state]
+    loaded = photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
+                                api_visibility="undocumented")
+    loaded.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
+    loaded.then(lambda: {}, None, masks_state, api_visibility="undocumented").then(
+        show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
+    selected = photo_strip.select(choose_photo, None, selected_state, api_visibility="undocumented")
+    selected.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
+    selected.then(show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
+    use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
+                   [masks_state, masks.status], api_visibility="undocumented")
     template_gallery.select(choose_template, None, template, api_visibility="undocumented")
     for control in (template, style_image, keep_colours, blend_template):
         control.change(show_preview, preview_inputs, preview, trigger_mode="always_last",
@@ -150,7 +183,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     restyle_button.click(
         restyle,
         [photo_files, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
-         image_format, quality],
+         image_format, quality, mode, masks_state],
         [slider, results_gallery, metrics, downloads, status, results_state, results_panel],
         api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
     )

@@ -5,7 +5,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from tests.conftest import make_cutout, sample_picture
+from tests.conftest import make_cutout, make_studio_photo, sample_picture
 
 
 @pytest.fixture()
@@ -19,13 +19,13 @@ def test_restyle_a_file_through_the_api(client, tmp_path):
     slider, gallery, table, files, status = client.predict(
         photos=[handle_file(str(photo))], template="Ink wash", style_image=None, strength=0.7, stroke_scale=1.0,
         keep_colours=True, blend_template="(none)", blend_weight=0.3, image_format="PNG", quality=92,
-        api_name="/restyle",
+        mode="whole photo", api_name="/restyle",
     )
     assert "Restyled 1 photo(s)" in status
     result_path = next(f for f in files if f.endswith("catalog-item.png"))
     assert Image.open(result_path).size == (500, 333)
     (row,) = table["data"]
-    name, size, ssim, psnr, seconds, device = row
+    name, size, ssim, psnr, product_ssim, product_psnr, product_delta_e, seconds, device = row
     assert (name, size) == ("catalog-item", "500x333")
     assert 0.05 < ssim < 0.99 and 8 < psnr < 40 and seconds > 0 and "CPU" in device
     assert "SSIM" in gallery[0]["caption"]
@@ -43,7 +43,7 @@ def test_templates_can_be_saved_listed_and_used_through_the_api(client, tmp_path
     *_, files, status = client.predict(
         photos=[handle_file(str(cutout))], template="Launch board", style_image=None, strength=1.0,
         stroke_scale=1.0, keep_colours=False, blend_template="Starry swirls", blend_weight=0.5,
-        image_format="PNG", quality=92, api_name="/restyle")
+        image_format="PNG", quality=92, mode="whole photo", api_name="/restyle")
     result = Image.open(next(f for f in files if f.endswith("cutout.png")))
     assert result.mode == "RGBA" and result.size == (240, 180)
 
@@ -70,10 +70,38 @@ def test_bad_api_input_gets_a_clear_sentence(client, tmp_path, overrides, messag
     sample_picture("coffee", (120, 80)).save(photo)
     arguments = dict(photos=[handle_file(str(photo))], template="Ink wash", style_image=None, strength=0.7,
                      stroke_scale=1.0, keep_colours=True, blend_template="(none)", blend_weight=0.3,
-                     image_format="PNG", quality=92) | overrides
+                     image_format="PNG", quality=92, mode="whole photo") | overrides
     with pytest.raises(Exception) as raised:
         client.predict(**arguments, api_name="/restyle")
     assert message in str(raised.value)
     assert "Traceback" not in str(raised.value)
     # and the app keeps serving
     assert len(client.predict(api_name="/list_templates")) == 26
+
+
+def test_background_only_through_the_api_keeps_the_product_true(client, tmp_path):
+    photo_path = tmp_path / "studio.png"
+    make_studio_photo(7)[0].save(photo_path)
+    *_, table, files, status = client.predict(
+        photos=[handle_file(str(photo_path))], template="Starry swirls", style_image=None, strength=1.0,
+        stroke_scale=1.0, keep_colours=False, blend_template="(none)", blend_weight=0.3, image_format="PNG",
+        quality=92, mode="background only", api_name="/restyle")
+    name, size, ssim, psnr, product_ssim, product_psnr, product_delta_e, seconds, device = table["data"][0]
+    assert product_delta_e < 1.5 and product_ssim > 0.9, table
+    assert ssim < 0.9, "the scene around the product is restyled"
+
+
+def test_product_mask_and_generate_shots_through_the_api(client, tmp_path):
+    cutout = tmp_path / "cutout.png"
+    make_cutout((300, 220)).save(cutout)
+    overlay_image, mask_file, message = client.predict(photo=handle_file(str(cutout)), mask_image=None,
+                                                       api_name="/product_mask")
+    assert "alpha" in message and Image.open(mask_file).size == (300, 220)
+    gallery, table, files, status = client.predict(
+        photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
+        preset="Story 9:16", count=2, seed=5, scale=1.0, x=0.5, y=0.6, padding=0.05, strength=0.8,
+        api_name="/generate_shots")
+    assert "seeds 5–6" in status
+    shots = [f for f in files if "-seed" in f]
+    assert [Image.open(f).size for f in shots] == [(1080, 1920), (1080, 1920)]
+    assert all(row[3] < 1 for row in table["data"][:2]), "product ΔE inside the shots"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.conftest import sample_picture
+from tests.conftest import make_studio_photo, sample_picture
 from tests.e2e.conftest import AppServer, screenshot
 
 
@@ -105,3 +105,20 @@ def test_a_bad_file_gets_a_clear_sentence_and_the_app_keeps_serving(server, page
     page.get_by_text("is not an image we can read").first.wait_for()
     page.locator("#photo-upload input[type=file]").set_input_files(str(_photo(tmp_path)))
     page.locator("#photo-strip img").first.wait_for()
+
+
+def test_generate_product_shots_in_the_browser(server, page, tmp_path):
+    photo = tmp_path / "studio.png"
+    make_studio_photo(3, (600, 450))[0].save(photo)
+    page.goto(server.url)
+    page.get_by_role("tab", name="Product shots").click()
+    page.locator("#shot-photo input[type=file]").set_input_files(str(photo))
+    page.locator("#shot-mask-status", has_text="Confidence").wait_for()
+    page.locator("#show-mask").click()
+    page.locator("#mask-overlay img").wait_for()
+    page.locator("#generate-button").click()
+    page.locator("#shot-status", has_text="Made 4 Social 4:5 shot(s) with seeds 1–4").wait_for()
+    assert page.locator("#shot-gallery img").count() == 5  # four shots and the whole photo restyled
+    table = page.locator("#shot-table").inner_text()
+    assert "1080x1350" in table and "whole photo restyled" in table
+    screenshot(page, "product-shots")
