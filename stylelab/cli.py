@@ -36,6 +36,21 @@ def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
             raise StyleLabError(f"'{item}' is neither a photo nor a folder.")
 
 
+def _restyle_one(path: Path, mix, args: argparse.Namespace, engine):
+    import stylelab
+
+    if args.mode == "whole-photo":
+        return stylelab.restyle(path, mix, args.strength, args.keep_colours, args.stroke_scale, engine)
+    from stylelab.engine import RestyleSettings
+    from stylelab.imageio import load_image
+    from stylelab.masks import product_mask
+    from stylelab.product_restyle import restyle_with_mask
+
+    photo = load_image(path)
+    settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
+    return restyle_with_mask(engine, photo, product_mask(photo).mask, mix, settings, args.mode.replace("-", " "))
+
+
 def _restyle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -55,6 +70,8 @@ def _restyle(args: argparse.Namespace) -> int:
         for start in range(0, len(files), engine.limits.batch_size):
             chunk = files[start : start + engine.limits.batch_size]
             try:
+                if args.mode != "whole-photo":
+                    raise StyleLabError("masked modes run photo by photo")
                 results = stylelab.restyle_many(
                     [path for path, _ in chunk], mix, strength=args.strength, keep_colours=args.keep_colours,
                     stroke_scale=args.stroke_scale, engine=engine,
@@ -63,8 +80,8 @@ def _restyle(args: argparse.Namespace) -> int:
                 results = [None] * len(chunk)
             for (path, relative), result in zip(chunk, results):
                 try:
-                    if result is None:  # the batch failed: redo alone to find which photo is bad
-                        result = stylelab.restyle(path, mix, args.strength, args.keep_colours, args.stroke_scale, engine)
+                    if result is None:  # masked mode, or the batch failed: one at a time, to name a bad photo
+                        result = _restyle_one(path, mix, args, engine)
                     target = stylelab.save_image(result, args.out / relative.with_suffix(suffix), quality=args.quality)
                     if len(files) == 1 and not args.quiet:
                         print(target)
@@ -78,6 +95,49 @@ def _restyle(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"error: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _mask(args: argparse.Namespace) -> int:
+    from stylelab.imageio import load_image, save_image
+    from stylelab.masks import overlay, product_mask
+
+    files = list(_photo_files(args.photos))
+    if not files:
+        raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
+    failures = []
+    for path, relative in files:
+        try:
+            image = load_image(path)
+            found = product_mask(image)
+            stem = args.out / relative.with_suffix("")
+            save_image(found.mask, f"{stem}-mask.png")
+            save_image(overlay(image, found.mask), f"{stem}-overlay.jpg")
+            print(f"{path}: {found.source} mask, confidence {found.confidence:.0%}")
+        except StyleLabError as error:
+            failures.append(f"{path}: {error}")
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _shots(args: argparse.Namespace) -> int:
+    import stylelab
+    from stylelab.engine import StyleEngine
+    from stylelab.imageio import load_image, save_image
+    from stylelab.masks import product_mask
+    from stylelab.product_restyle import generate_shots
+    from stylelab.shots import Placement
+
+    engine = StyleEngine(device_request=args.device)
+    placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)
+    mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine) if args.style else None
+    photo = load_image(args.photo)
+    mask = load_image(args.mask, what="mask").convert("L") if args.mask else product_mask(photo).mask
+    shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement, args.strength)
+    for shot in shots:
+        target = save_image(shot.image, args.out / f"{args.photo.stem}-seed{shot.seed}.png")
+        print(f"{target}  ({shot.caption})")
+    return 0
 
 
 def _styles(_: argparse.Namespace) -> int:
@@ -106,8 +166,31 @@ def build_parser() -> argparse.ArgumentParser:
     restyle.add_argument("--format", choices=["png", "jpg", "webp"], default="png", help="output format (default png)")
     restyle.add_argument("--quality", type=int, default=92, help="JPEG/WebP quality 1-100 (default 92)")
     restyle.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)")
+    restyle.add_argument("--mode", choices=["whole-photo", "background-only", "product-only"], default="whole-photo",
+                         help="background-only keeps the product photo-true (automatic mask or a cutout's alpha)")
     restyle.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     restyle.set_defaults(run=_restyle)
+    mask = commands.add_parser("mask", help="find the product in photos: writes NAME-mask.png and NAME-overlay.jpg")
+    mask.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
+    mask.add_argument("--out", type=Path, default=Path("stylelab-masks"), help="output folder (default: %(default)s)")
+    mask.set_defaults(run=_mask)
+    shots = commands.add_parser("shots", help="product shots: the product on generated, styled backdrops")
+    shots.add_argument("photo", type=Path, help="a product photo (studio backdrop) or a transparent cutout")
+    shots.add_argument("--style", action="append", metavar="NAME_OR_IMAGE[:WEIGHT]",
+                       help="backdrop style (default: plain white)")
+    shots.add_argument("--preset", default="Social 4:5", help="Marketplace main image, Square 2048, Social 4:5, "
+                                                               "Story 9:16 or Banner 16:9 (default: %(default)s)")
+    shots.add_argument("--count", type=int, default=4, help="how many shots (1-8, default 4)")
+    shots.add_argument("--seed", type=int, default=1, help="first seed; the same seed gives the same shot")
+    shots.add_argument("--mask", type=Path, help="a mask image (white = product) instead of the automatic one")
+    shots.add_argument("--scale", type=float, default=1.0, help="product size (0.1-1.5, default 1)")
+    shots.add_argument("--x", type=float, default=0.5, help="position across, 0-1 (default 0.5)")
+    shots.add_argument("--y", type=float, default=0.6, help="position down, 0-1 (default 0.6)")
+    shots.add_argument("--padding", type=float, default=0.05, help="share of each side kept clear (default 0.05)")
+    shots.add_argument("--strength", type=float, default=0.8, help="backdrop style strength (default 0.8)")
+    shots.add_argument("--out", type=Path, default=Path("stylelab-shots"), help="output folder (default: %(default)s)")
+    shots.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    shots.set_defaults(run=_shots)
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser

@@ -66,3 +66,22 @@ def test_bad_style_and_bad_photo_get_one_clear_line_not_a_traceback(tmp_path):
     assert (tmp_path / "out" / "mug.png").is_file(), "the good photo is still restyled"
     completed = run_cli("restyle", str(photo), "--style", "Ink wash", "--strength", "2")
     assert completed.returncode == 2 and "Strength must be" in completed.stderr
+
+
+def test_mask_and_shots_subcommands(tmp_path):
+    from tests.conftest import make_studio_photo
+
+    photo = tmp_path / "studio.png"
+    make_studio_photo(2, (300, 225))[0].save(photo)
+    completed = run_cli("mask", str(photo), "--out", str(tmp_path / "masks"))
+    assert completed.returncode == 0, completed.stderr
+    assert "automatic mask, confidence" in completed.stdout
+    assert Image.open(tmp_path / "masks" / "studio-mask.png").size == (300, 225)
+    completed = run_cli("shots", str(photo), "--style", "Teal batik", "--preset", "Banner 16:9", "--count", "2",
+                        "--seed", "9", "--out", str(tmp_path / "shots"))
+    assert completed.returncode == 0, completed.stderr
+    assert [Image.open(tmp_path / "shots" / f"studio-seed{s}.png").size for s in (9, 10)] == [(1920, 1080)] * 2
+    completed = run_cli("restyle", str(photo), "--style", "Ink wash", "--mode", "background-only",
+                        "--out", str(tmp_path / "bg"))
+    assert completed.returncode == 0, completed.stderr
+    assert Image.open(tmp_path / "bg" / "studio.png").size == (300, 225)
