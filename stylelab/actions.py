@@ -136,7 +136,8 @@ class WebActions:
     @user_errors
     def preview(self, photos: Sequence[Photo] | None, selected: int, template: str | None, style_image: str | None,
                 strength: float, stroke_scale: float, keep_colours: bool, blend_template: str | None,
-                blend_weight: float) -> Image.Image | None:
+                blend_weight: float, mode: str = "whole photo", masks: dict[str, Image.Image] | None = None
+                ) -> Image.Image | None:
         if not template and not style_image:
             return None
         if photos:
@@ -144,7 +145,8 @@ class WebActions:
         else:  # no photo yet: show the style on the sample photo, as the gallery does
             photo = Photo("sample", self.studio.sample_photo)
         choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
-        return self.studio.preview(photo, choice, _settings(strength, stroke_scale, keep_colours))
+        return self.studio.preview(photo, choice, _settings(strength, stroke_scale, keep_colours),
+                                   mode or "whole photo", (masks or {}).get(photo.name))
 
     @user_errors
     def restyle(self, files: Sequence[str] | None, template: str | None, style_image: str | None, strength: float,

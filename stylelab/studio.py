@@ -194,11 +194,16 @@ class Studio:
         (result,) = self.engine.restyle([to_tensor(rgb)], mix, settings)
         return to_image(result, alpha)
 
-    def preview(self, photo: Photo, choice: StyleChoice, settings: RestyleSettings) -> Image.Image:
+    def preview(self, photo: Photo, choice: StyleChoice, settings: RestyleSettings, mode: str = "whole photo",
+                drawn_mask: Image.Image | None = None) -> Image.Image:
         """A quick look at reduced size (the preview side), for following the sliders."""
         small = photo.image.copy()
         small.thumbnail((self.settings.preview_side, self.settings.preview_side), Image.Resampling.LANCZOS)
-        return self._apply(small, self.mix_for(choice), settings)
+        if mode == "whole photo":
+            return self._apply(small, self.mix_for(choice), settings)
+        drawn = drawn_mask.resize(small.size, Image.Resampling.BILINEAR) if drawn_mask is not None else None
+        mask = self.mask_for(Photo(photo.name, small), drawn)
+        return restyle_with_mask(self.engine, small, mask.mask, self.mix_for(choice), settings, mode)
 
     def mask_for(self, photo: Photo, drawn: Image.Image | None = None) -> ProductMask:
         """The user's mask when given, else the cutout's alpha, else the automatic mask."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 import skimage.data
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from stylelab import StyleLabError
 from stylelab.engine import RestyleSettings
@@ -138,3 +139,17 @@ def _saved(image: Image.Image, studio: Studio) -> str:
     path = studio.settings.data_dir / "upload.png"
     image.save(path)
     return str(path)
+
+
+def test_preview_follows_the_mode(studio):
+    from tests.conftest import make_studio_photo
+
+    photo, truth = make_studio_photo(1, (256, 192))
+    whole = studio.preview(Photo("studio", photo), StyleChoice(template="Starry swirls"), RestyleSettings())
+    background = studio.preview(Photo("studio", photo), StyleChoice(template="Starry swirls"), RestyleSettings(),
+                                mode="background only")
+    shrunk = np.asarray(photo.resize(background.size))
+    inner = np.asarray(Image.fromarray(truth).resize(background.size)) & (np.asarray(
+        Image.fromarray(truth).resize(background.size).filter(ImageFilter.MinFilter(9))) > 0)
+    assert np.abs(np.asarray(background, float) - shrunk)[inner].mean() < 2
+    assert np.abs(np.asarray(whole, float) - shrunk)[inner].mean() > 10

@@ -103,7 +103,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
 
     # -- events --------------------------------------------------------------------------
     preview_inputs = [photos_state, selected_state, template, style_image, strength, stroke_scale, keep_colours,
-                      blend_template, blend_weight]
+                      blend_template, blend_weight, mode, masks_state]
 
     @shown_to_user
     def load_photos(files):
@@ -172,9 +172,10 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     selected.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
     selected.then(show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
-                   [masks_state, masks.status], api_visibility="undocumented")
+                   [masks_state, masks.status], api_visibility="undocumented").then(
+        show_preview, preview_inputs, preview, api_visibility="undocumented")
     template_gallery.select(choose_template, None, template, api_visibility="undocumented")
-    for control in (template, style_image, keep_colours, blend_template):
+    for control in (template, style_image, keep_colours, blend_template, mode):
         control.change(show_preview, preview_inputs, preview, trigger_mode="always_last",
                        show_progress="minimal", api_visibility="undocumented")
     for control in (strength, stroke_scale, blend_weight):

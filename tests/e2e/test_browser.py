@@ -122,3 +122,24 @@ def test_generate_product_shots_in_the_browser(server, page, tmp_path):
     table = page.locator("#shot-table").inner_text()
     assert "1080x1350" in table and "whole photo restyled" in table
     screenshot(page, "product-shots")
+
+
+def test_background_only_with_a_corrected_mask(server, page, tmp_path):
+    photo = tmp_path / "studio.png"
+    make_studio_photo(4, (480, 360))[0].save(photo)
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files(str(photo))
+    page.locator("#photo-strip img").first.wait_for()
+    page.locator("#mask-panel").click()
+    page.locator("#restyle-mask-status", has_text="Confidence").wait_for()
+    page.locator("#use-mask").click()
+    page.locator("#restyle-mask-status", has_text="Using your mask for").wait_for()
+    page.locator("#mode label", has_text="background only").click()
+    page.locator("#restyle-button").click()
+    page.locator("#status", has_text="Restyled 1 photo(s)").wait_for()
+    page.locator("#metrics-table", has_text="studio").wait_for()
+    cells = [c.strip() for c in page.locator("#metrics-table").inner_text().split("\n") if c.strip()]
+    row = cells[cells.index("studio"):][:9]
+    product_delta_e = float(row[6])
+    assert product_delta_e < 1.5, row
+    screenshot(page, "background-only")
