@@ -140,6 +140,55 @@ def _shots(args: argparse.Namespace) -> int:
     return 0
 
 
+def _finetune(args: argparse.Namespace) -> int:
+    import skimage.data
+    from PIL import Image
+    from tqdm import tqdm
+
+    from stylelab.engine import StyleEngine
+    from stylelab.imageio import to_tensor
+    from stylelab.settings import AppSettings
+    from stylelab.studio import Studio
+    from stylelab.training.data import read_training_photos
+    from stylelab.training.finetune import FinetuneSettings
+    from stylelab.training.runs import figures_table, new_run_dir, run_finetune_job, style_image_for
+
+    settings = FinetuneSettings(trainable=args.train, steps=args.steps, learning_rate=args.lr,
+                                batch_size=args.batch_size, image_size=args.image_size, style_weight=args.style_weight,
+                                content_weight=args.content_weight, tv_weight=args.tv_weight,
+                                embedding_weight=args.embedding_weight, seed=args.seed)
+    app_settings = AppSettings.from_environment()
+    engine = StyleEngine(device_request=args.device)
+    studio = Studio(engine, app_settings, sample_photo=Image.fromarray(skimage.data.coffee()))
+    style, template_name = style_image_for(studio.store, args.style)
+    name = args.name or template_name
+    if not name:
+        raise StyleLabError("Give the template a name with --name (the fine-tuned style is saved under it).")
+    photos = read_training_photos(args.photos)
+    run_dir = new_run_dir(app_settings.data_dir / "finetune", name)
+    networks = engine.networks()
+    with tqdm(total=settings.steps, unit="step", file=sys.stderr) as bar:
+        def progress(p):
+            bar.update(p.step - bar.n)
+            bar.set_postfix(train=f"{p.train_loss:.3f}",
+                            val="" if p.validation_loss is None else f"{p.validation_loss:.3f}")
+
+        result, figures = run_finetune_job(networks.predictor.cpu(), networks.transformer.cpu(), to_tensor(style),
+                                           photos, settings, run_dir, progress)
+    print(f"{result.stopped} after {result.steps_run} steps; validation loss "
+          f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "
+          f"{result.best_step}); held-out: {figures_table(figures)}")
+    print(f"run folder: {run_dir}")
+    if args.publish:
+        if template_name is None and name.lower() not in [n.lower() for n in studio.template_names()]:
+            studio.save_template(name, style)
+        version = studio.store.publish_version(name, result.embedding, result.transformer_state,
+                                               {"trainable": settings.trainable, "run": run_dir.name,
+                                                "held_out": figures.__dict__})
+        print(f"published '{name}' {version} (now active)")
+    return 0
+
+
 def _styles(_: argparse.Namespace) -> int:
     from stylelab.styles import BUILTIN_STYLES
 
@@ -191,6 +240,25 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--out", type=Path, default=Path("stylelab-shots"), help="output folder (default: %(default)s)")
     shots.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     shots.set_defaults(run=_shots)
+    tune = commands.add_parser("finetune", help="fine-tune the any-image network to a style and your photos")
+    tune.add_argument("--style", required=True, help="a style image, or the name of one of your templates")
+    tune.add_argument("--photos", nargs="+", required=True, type=Path, help="photos, folders or ZIPs to train on")
+    tune.add_argument("--name", help="template to publish to (default: the --style template)")
+    tune.add_argument("--train", choices=["embedding", "upper", "all"], default="embedding",
+                      help="embedding: 100 numbers (seconds); upper: + residual/expand layers and norms, contract "
+                           "frozen; all: everything (default: embedding)")
+    tune.add_argument("--steps", type=int, default=60)
+    tune.add_argument("--lr", type=float, help="learning rate (default: by mode, 0.05 / 1e-3 / 5e-4)")
+    tune.add_argument("--batch-size", type=int, default=2)
+    tune.add_argument("--image-size", type=int, default=256)
+    tune.add_argument("--style-weight", type=float, default=1.0)
+    tune.add_argument("--content-weight", type=float, default=1.0)
+    tune.add_argument("--tv-weight", type=float, default=0.1)
+    tune.add_argument("--embedding-weight", type=float, default=0.0)
+    tune.add_argument("--seed", type=int, default=0)
+    tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version")
+    tune.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    tune.set_defaults(run=_finetune)
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser

@@ -37,9 +37,11 @@ class StyleMix:
 
     builtin: tuple[tuple[int, float], ...] = ()
     images: tuple[tuple[torch.Tensor, float], ...] = ()
+    # fine-tuned styles: (embedding, weight, path of their own transformer weights)
+    tuned: tuple[tuple[torch.Tensor, float, str], ...] = ()
 
     def __post_init__(self) -> None:
-        weights = [w for _, w in self.builtin] + [w for _, w in self.images]
+        weights = [w for _, w in self.builtin] + [w for _, w in self.images] + [w for _, w, _ in self.tuned]
         if not weights:
             raise StyleLabError("Choose at least one style.")
         if any(not (w >= 0) for w in weights) or sum(weights) <= 0:
@@ -100,6 +102,7 @@ class StyleEngine:
     limits: EngineLimits | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _networks: _Networks | None = field(default=None, repr=False)
+    _tuned: dict[str, nn.Module] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.device = choose_device(self.device_request)
@@ -119,6 +122,19 @@ class StyleEngine:
                         transformer=self._prepare(load_network("arbitrary_transformer")),
                     )
         return self._networks
+
+    def tuned_transformer(self, path: str) -> nn.Module:
+        """A fine-tuned transformer, loaded once per weights file (never swapped into the shared one)."""
+        with self._lock:
+            if path not in self._tuned:
+                from safetensors.torch import load_file
+
+                from stylelab.models import ArbitraryStyleTransformer
+
+                module = ArbitraryStyleTransformer()
+                module.load_state_dict(load_file(path), strict=True)
+                self._tuned[path] = self._prepare(module.eval().requires_grad_(False))
+            return self._tuned[path]
 
     def _prepare(self, network: nn.Module) -> nn.Module:
         network = network.to(self.device)
@@ -177,7 +193,7 @@ class StyleEngine:
         height, width = photos.shape[-2:]
         working = imageops.resize(photos, *_working_size(height, width, settings.stroke_scale))
         working = imageops.add_grain(working, GRAIN_AMPLITUDE, GRAIN_SEED)
-        total_weight = sum(w for _, w in mix.builtin) + sum(w for _, w in mix.images)
+        total_weight = sum(w for _, w in mix.builtin) + sum(w for _, w in mix.images) + sum(w for _, w, _ in mix.tuned)
         parts: list[tuple[torch.Tensor, float]] = []
         builtin_weight = sum(w for _, w in mix.builtin)
         if builtin_weight > 0:
@@ -196,6 +212,14 @@ class StyleEngine:
             embeddings = torch.lerp(own, target.expand_as(own), settings.strength)
             stylized = self._run(self.networks().transformer, working, embeddings)
             parts.append((self._finish(stylized, photos, settings), image_weight))
+        own_embeddings = None
+        for embedding, weight, path in mix.tuned:
+            if weight <= 0:
+                continue
+            own_embeddings = self.embed_styles(list(photos)) if own_embeddings is None else own_embeddings
+            embeddings = torch.lerp(own_embeddings, embedding.expand_as(own_embeddings), settings.strength)
+            stylized = self._run(self.tuned_transformer(path), working, embeddings)
+            parts.append((self._finish(stylized, photos, settings), weight))
         blended = sum(part * (weight / total_weight) for part, weight in parts)
         return blended.clamp(0, 1)
 

@@ -124,25 +124,27 @@ class Studio:
     def mix_for(self, choice: StyleChoice) -> StyleMix:
         if not isinstance(choice.blend_weight, (int, float)) or not 0 <= choice.blend_weight <= 1:
             raise StyleLabError("The blend weight must be from 0 to 1.")
+        parts: dict[str, list] = {"builtin": [], "images": [], "tuned": []}
         if choice.style_image is not None:
-            builtin, images = [], [(self._embed(choice.style_image), 1.0)]
+            parts["images"].append((self._embed(choice.style_image), 1.0))
         else:
-            builtin, images = [], []
-            self._add_template(choice.template, 1.0, builtin, images)
+            self._add_template(choice.template, 1.0, parts)
         if choice.blend_template and choice.blend_weight > 0:
-            for index in range(len(builtin)):
-                builtin[index] = (builtin[index][0], builtin[index][1] * (1 - choice.blend_weight))
-            for index in range(len(images)):
-                images[index] = (images[index][0], images[index][1] * (1 - choice.blend_weight))
-            self._add_template(choice.blend_template, choice.blend_weight, builtin, images)
-        return StyleMix(builtin=tuple(builtin), images=tuple(images))
+            for entries in parts.values():
+                entries[:] = [(*entry[:1], entry[1] * (1 - choice.blend_weight), *entry[2:]) for entry in entries]
+            self._add_template(choice.blend_template, choice.blend_weight, parts)
+        return StyleMix(builtin=tuple(parts["builtin"]), images=tuple(parts["images"]), tuned=tuple(parts["tuned"]))
 
-    def _add_template(self, name: str | None, weight: float, builtin: list, images: list) -> None:
+    def _add_template(self, name: str | None, weight: float, parts: dict[str, list]) -> None:
         template = self.store.find(name or "")
         if template.kind == "builtin":
-            builtin.append((template.builtin_index, weight))
+            parts["builtin"].append((template.builtin_index, weight))
+            return
+        transformer = self.store.transformer_path(template)
+        if transformer is None:
+            parts["images"].append((self.store.embedding(template), weight))
         else:
-            images.append((self.store.embedding(template), weight))
+            parts["tuned"].append((self.store.embedding(template), weight, str(transformer)))
 
     def _embed(self, style_image: Image.Image) -> torch.Tensor:
         """Style embedding, cached by image content so moving a slider doesn't recompute it."""

@@ -100,7 +100,99 @@ class TemplateStore:
         raise StyleLabError(f"There is no template called '{name}'. Pick one from the gallery.")
 
     def embedding(self, template: Template) -> torch.Tensor:
-        return load_file(str(template.embedding_path))["embedding"]
+        """The active version's embedding (the original one until a fine-tuned version is published)."""
+        folder = self.active_version_folder(template)
+        path = folder / "embedding.safetensors" if folder else template.embedding_path
+        return load_file(str(path))["embedding"]
+
+    # -- versions (fine-tuned) -----------------------------------------------------------
+
+    def active_version(self, template: Template) -> str:
+        pointer = template.folder / "active.json" if template.folder else None
+        if pointer is None or not pointer.is_file():
+            return "v0"
+        return json.loads(pointer.read_text()).get("version", "v0")
+
+    def active_version_folder(self, template: Template) -> Path | None:
+        version = self.active_version(template)
+        return None if version == "v0" else template.folder / "versions" / version
+
+    def transformer_path(self, template: Template) -> Path | None:
+        """Fine-tuned transformer weights of the active version, if it has its own."""
+        folder = self.active_version_folder(template)
+        path = folder / "transformer.safetensors" if folder else None
+        return path if path is not None and path.is_file() else None
+
+    def versions(self, name: str) -> list[dict]:
+        template = self._custom(name)
+        active = self.active_version(template)
+        listed = [{"version": "v0", "created": None, "note": "original", "active": active == "v0"}]
+        root = template.folder / "versions"
+        for folder in sorted(root.iterdir()) if root.is_dir() else []:
+            if folder.name.startswith("v") and (folder / "version.json").is_file():
+                info = json.loads((folder / "version.json").read_text())
+                listed.append(info | {"version": folder.name, "active": folder.name == active})
+        return listed
+
+    def publish_version(self, name: str, embedding: torch.Tensor, transformer_state: dict[str, torch.Tensor] | None,
+                        info: dict) -> str:
+        """Write a new version completely, then make it active; a crash leaves the old one active."""
+        template = self._custom(name)
+        root = template.folder / "versions"
+        root.mkdir(exist_ok=True)
+        with self._lock:
+            numbers = [int(p.name[1:]) for p in root.iterdir() if re.fullmatch(r"v\d+", p.name)]
+            version = f"v{max(numbers, default=0) + 1:03d}"
+            partial = root / f".partial-{version}"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            try:
+                save_file({"embedding": embedding.detach().float().reshape(-1).contiguous()},
+                          str(partial / "embedding.safetensors"))
+                if transformer_state is not None:
+                    save_file({k: v.contiguous() for k, v in transformer_state.items()},
+                              str(partial / "transformer.safetensors"))
+                (partial / "version.json").write_text(json.dumps(info | {"created": time.time()}, indent=2))
+                os.replace(partial, root / version)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            self._point_to(template, version)
+        return version
+
+    def activate(self, name: str, version: str) -> None:
+        """Make a version active (roll back or forward); "v0" is the original."""
+        template = self._custom(name)
+        if version != "v0" and not (template.folder / "versions" / version / "version.json").is_file():
+            raise StyleLabError(f"'{name}' has no version {version}.")
+        with self._lock:
+            self._point_to(template, version)
+
+    def delete_version(self, name: str, version: str) -> None:
+        template = self._custom(name)
+        if version == "v0":
+            raise StyleLabError("The original version cannot be deleted; delete the template instead.")
+        if version == self.active_version(template):
+            raise StyleLabError(f"{version} is active; roll back to another version before deleting it.")
+        folder = template.folder / "versions" / version
+        if not folder.is_dir():
+            raise StyleLabError(f"'{name}' has no version {version}.")
+        with self._lock:
+            self.trash.mkdir(parents=True, exist_ok=True)
+            os.replace(folder, self.trash / f"{template.folder.name}-{version}-{int(time.time())}")
+
+    def _point_to(self, template: Template, version: str) -> None:
+        pointer = template.folder / "active.json"
+        partial = pointer.with_suffix(".partial")
+        partial.write_text(json.dumps({"version": version}))
+        os.replace(partial, pointer)
+
+    def _custom(self, name: str) -> Template:
+        template = self.find(name)
+        if template.kind != "custom":
+            raise StyleLabError(f"'{template.name}' is a built-in style of the 26-style network; fine-tuning works "
+                                "on templates made from a style image.")
+        return template
 
     # -- writing -----------------------------------------------------------------------
 
