@@ -16,6 +16,8 @@ import skimage.data  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from stylelab.actions import WebActions  # noqa: E402
+from stylelab.admin import AdminAuth  # noqa: E402
+from stylelab.admin_actions import AdminActions  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
@@ -26,7 +28,8 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
     settings = settings or AppSettings.from_environment()
     engine = StyleEngine(device_request=settings.device)
     studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
-    app = build_app(WebActions(studio), engine.device_name)
+    admin = AdminActions(studio, AdminAuth(settings.admin_password))
+    app = build_app(WebActions(studio), engine.device_name, admin)
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return app, settings
 

@@ -173,6 +173,14 @@ class WebActions:
         )
 
     @user_errors
+    def rate(self, results: Sequence[RestyledPhoto] | None, index: int, rating: str) -> str:
+        if not results:
+            raise StyleLabError("Restyle a photo first, then rate the result.")
+        result = results[min(max(int(index or 0), 0), len(results) - 1)]
+        self.studio.rate(result, rating)
+        return f"Thanks — your {'👍' if rating == 'up' else '👎'} for {result.name} ({result.template}) is recorded."
+
+    @user_errors
     def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:
         if not results:
             return []

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -28,6 +28,7 @@ from stylelab.region_metrics import RegionFigures, format_region, region_figures
 from stylelab.shots import Placement
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
+from stylelab.admin import UsageLog
 from stylelab.templates import Template, TemplateStore, clean_template_name
 
 THUMBNAIL_SIZE = (240, 160)
@@ -62,6 +63,9 @@ class RestyledPhoto:
     seconds: float
     device: str
     product: RegionFigures | None = None  # figures inside the product mask, when there is a mask to trust
+    template: str = ""  # what made it, for ratings and the dashboard
+    version: str = "v0"
+    settings: dict = field(default_factory=dict)
 
     @property
     def caption(self) -> str:
@@ -75,6 +79,7 @@ class Studio:
         self.settings = settings
         self.sample_photo = sample_photo.convert("RGB")
         self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())
+        self.usage = UsageLog(settings.data_dir)
         self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._embeddings_lock = threading.Lock()
 
@@ -207,6 +212,22 @@ class Studio:
         mask = self.mask_for(Photo(photo.name, small), drawn)
         return restyle_with_mask(self.engine, small, mask.mask, self.mix_for(choice), settings, mode)
 
+    def _describe(self, choice: StyleChoice) -> tuple[str, str]:
+        """Template name and active version behind a choice, as the dashboard groups them."""
+        if choice.style_image is not None:
+            return "(uploaded style image)", "v0"
+        template = self.store.find(choice.template or "")
+        version = self.store.active_version(template) if template.kind == "custom" else "v0"
+        name = template.name + (f" + {choice.blend_template}" if choice.blend_template and choice.blend_weight else "")
+        return name, version
+
+    def rate(self, result: RestyledPhoto, rating: str) -> None:
+        if rating not in ("up", "down"):
+            raise StyleLabError("A rating is thumbs up or thumbs down.")
+        self.usage.record("rating", rating=rating, template=result.template, version=result.version,
+                          settings=result.settings, ssim=result.similarity.ssim, psnr=result.similarity.psnr,
+                          photo=result.name)
+
     def mask_for(self, photo: Photo, drawn: Image.Image | None = None) -> ProductMask:
         """The user's mask when given, else the cutout's alpha, else the automatic mask."""
         if drawn is not None:
@@ -236,8 +257,12 @@ class Studio:
             seconds = time.perf_counter() - started
             trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
             product = region_figures(photo.image, result, mask.mask) if trusted else None
-            results.append(RestyledPhoto(photo.name, photo.image, result, compare_images(photo.image, result),
-                                         seconds, self.engine.device_name, product))
+            template, version = self._describe(choice)
+            similarity = compare_images(photo.image, result)
+            results.append(RestyledPhoto(photo.name, photo.image, result, similarity, seconds,
+                                         self.engine.device_name, product, template, version,
+                                         asdict(settings) | {"mode": mode}))
+            self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr)
         if progress:
             progress(1.0, "Done")
         return results

@@ -175,6 +175,8 @@ def finetune(
     history: list[dict] = [{"step": 0, "train_loss": None, "validation_loss": initial, "seconds": 0.0}]
     metrics = _RunLog(run_dir, settings)
     metrics.write(history[0])
+    if progress_fn:
+        progress_fn(Progress(0, settings.steps, initial, initial, 0.0, 0.0))
     started, stale, stopped, step = time.perf_counter(), 0, "finished", 0
     for step in range(1, settings.steps + 1):
         if abort_fn and abort_fn():

@@ -5,6 +5,7 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.ui.admin_tab import create_admin_tab
 from stylelab.ui.common import shown_to_user
 from stylelab.ui.compare_tab import create_compare_tab
 from stylelab.ui.generate_tab import create_generate_tab
@@ -30,7 +31,7 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
                        font_mono=["ui-monospace", "Consolas", "monospace"])
 
 
-def build_app(actions: Any, device_name: str) -> gr.Blocks:
+def build_app(actions: Any, device_name: str, admin: Any = None) -> gr.Blocks:
     with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
         gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
                     f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
@@ -43,6 +44,9 @@ def build_app(actions: Any, device_name: str) -> gr.Blocks:
                 shot_template = create_generate_tab(actions, DEFAULT_TEMPLATE)
             with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
                 manage = create_templates_tab(actions)
+            if admin is not None and admin.enabled:  # no password configured: no admin tab at all
+                with gr.Tab("Admin", id="admin", elem_id="tab-admin"):
+                    create_admin_tab(admin, actions)
 
         template_outputs = [restyle.template_gallery, restyle.template, restyle.blend_template, compare.templates,
                             manage.gallery, manage.chosen, shot_template]

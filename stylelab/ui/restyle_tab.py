@@ -37,6 +37,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     selected_state = gr.State(0)
     results_state = gr.State([])
     masks_state = gr.State({})  # photo name -> mask the user corrected
+    result_index = gr.State(0)
 
     with gr.Row(equal_height=False):
         with gr.Column(scale=6, min_width=320):
@@ -91,6 +92,10 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     with gr.Column(elem_id="results", visible=False) as results_panel:
         slider = gr.ImageSlider(label="Before | after — drag to compare", format="png", elem_id="result-slider",
                                 max_height=620, interactive=False)
+        with gr.Row():
+            thumbs_up = gr.Button("👍 Good result", size="sm", elem_id="rate-up")
+            thumbs_down = gr.Button("👎 Not good", size="sm", elem_id="rate-down")
+            rating_status = gr.Markdown(elem_id="rating-status")
         gr.Markdown("All results — click one to compare it above.", elem_classes=["hint"])
         results_gallery = gr.Gallery(show_label=False, columns=4, height=300,
                                      fit_columns=False,
@@ -150,13 +155,21 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                  progress_reporter(progress))
         gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
         return (output.slider, gallery, output.table, output.files, output.status, output.results,
-                gr.Column(visible=True))
+                gr.Column(visible=True), 0)
 
     def compare_result(results, event: gr.SelectData):
         if not results or event.index is None:
-            return gr.update()
+            return gr.update(), gr.update()
         chosen = results[event.index]
-        return chosen.original, chosen.result
+        return (chosen.original, chosen.result), event.index
+
+    @shown_to_user
+    def rate_up(results, index):
+        return actions.rate(results, index, "up")
+
+    @shown_to_user
+    def rate_down(results, index):
+        return actions.rate(results, index, "down")
 
     @shown_to_user
     def reexport(results, image_format, quality):
@@ -185,10 +198,12 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         restyle,
         [photo_files, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
          image_format, quality, mode, masks_state],
-        [slider, results_gallery, metrics, downloads, status, results_state, results_panel],
+        [slider, results_gallery, metrics, downloads, status, results_state, results_panel, result_index],
         api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
     )
-    results_gallery.select(compare_result, results_state, slider, api_visibility="undocumented")
+    results_gallery.select(compare_result, results_state, [slider, result_index], api_visibility="undocumented")
+    thumbs_up.click(rate_up, [results_state, result_index], rating_status, api_visibility="undocumented")
+    thumbs_down.click(rate_down, [results_state, result_index], rating_status, api_visibility="undocumented")
     for control in (image_format, quality):
         control.change(reexport, [results_state, image_format, quality], downloads, trigger_mode="always_last",
                        api_visibility="undocumented")

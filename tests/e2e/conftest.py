@@ -31,6 +31,7 @@ class AppServer:
     data_dir: Path
     port: int = 0
     process: subprocess.Popen | None = None
+    extra_env: dict | None = None
 
     @property
     def url(self) -> str:
@@ -41,7 +42,7 @@ class AppServer:
         env = os.environ | {
             "GRADIO_SERVER_PORT": str(self.port), "GRADIO_SERVER_NAME": "127.0.0.1",
             "STYLELAB_DATA_DIR": str(self.data_dir), "STYLELAB_DEVICE": "cpu", "STYLELAB_PREVIEW_SIDE": "256",
-        }
+        } | (self.extra_env or {})
         log = open(self.data_dir.parent / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
                                         stderr=subprocess.STDOUT)

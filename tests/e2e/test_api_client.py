@@ -105,3 +105,28 @@ def test_product_mask_and_generate_shots_through_the_api(client, tmp_path):
     shots = [f for f in files if "-seed" in f]
     assert [Image.open(f).size for f in shots] == [(1080, 1920), (1080, 1920)]
     assert all(row[3] < 1 for row in table["data"][:2]), "product ΔE inside the shots"
+
+
+def test_admin_endpoints_do_not_exist_without_a_password(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert "/start_finetune" not in endpoints and "/dashboard" not in endpoints
+
+
+def test_admin_endpoints_refuse_calls_without_the_credential(tmp_path):
+    from tests.e2e.conftest import AppServer
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    server = AppServer(data_dir, extra_env={"STYLELAB_ADMIN_PASSWORD": "open sesame"}).start()
+    try:
+        client = Client(server.url, verbose=False)
+        for api_name, arguments in [("/dashboard", {}), ("/publish_version", {"job_id": 1}),
+                                    ("/list_versions", {"template": "x"}), ("/cancel_finetune", {"job_id": 1})]:
+            for credential in ("", "wrong"):
+                with pytest.raises(Exception, match="Admin sign-in required"):
+                    client.predict(credential=credential, **arguments, api_name=api_name)
+        assert client.predict(credential="open sesame", api_name="/dashboard")["data"] == []
+        log = (data_dir.parent / f"server-{server.port}.log").read_text()
+        assert "open sesame" not in log, "secrets are never logged"
+    finally:
+        server.stop()

@@ -143,3 +143,35 @@ def test_background_only_with_a_corrected_mask(server, page, tmp_path):
     product_delta_e = float(row[6])
     assert product_delta_e < 1.5, row
     screenshot(page, "background-only")
+
+
+def test_admin_signs_in_fine_tunes_sees_progress_and_publishes(tmp_path, page):
+    data_dir = tmp_path / "admin-data"
+    data_dir.mkdir()
+    server = AppServer(data_dir, extra_env={"STYLELAB_ADMIN_PASSWORD": "correct horse"}).start()
+    try:
+        style = tmp_path / "board.png"
+        sample_picture("rocket", (320, 240)).save(style)
+        page.goto(server.url)
+        page.get_by_role("tab", name="Admin").click()
+        page.locator("#admin-password input").fill("wrong")
+        page.locator("#admin-sign-in").click()
+        page.get_by_text("Admin sign-in required").first.wait_for()
+        assert not page.locator("#ft-start").is_visible()
+        page.locator("#admin-password input").fill("correct horse")
+        page.locator("#admin-sign-in").click()
+        page.locator("#ft-start").wait_for()
+        page.locator("#ft-style-image input[type=file]").set_input_files(str(style))
+        page.locator("#ft-name input, #ft-name textarea").first.fill("Rocket board")
+        page.locator("#ft-steps input[type=number]").fill("10")
+        page.locator("#ft-size input[type=number]").fill("128")
+        page.locator("#ft-start").click()
+        page.locator("#ft-job-status", has_text="step").wait_for()
+        screenshot(page, "admin-progress")
+        page.locator("#ft-job-status", has_text="finished").wait_for(timeout=240_000)
+        page.locator("#ft-before-after img").wait_for()
+        page.locator("#ft-publish").click()
+        page.locator("#ft-publish-status", has_text="Published").wait_for()
+        screenshot(page, "admin-published")
+    finally:
+        server.stop()
