@@ -76,7 +76,8 @@ class AdminActions:
                 job.history.append({"step": p.step, "train_loss": p.train_loss, "validation_loss": p.validation_loss})
                 job.eta_seconds = p.eta_seconds
             result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
-                                               settings, run_dir, progress, job.cancel.is_set)
+                                               settings, run_dir, progress, job.cancel.is_set,
+                                               device=self.studio.engine.device)
             job.status = result.stopped
             job.message = (f"Validation loss {result.initial_validation_loss:.3f} → {result.best_validation_loss:.3f} "
                            f"(best at step {result.best_step}). Held-out photos: {figures_table(figures)}.")

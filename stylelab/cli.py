@@ -173,8 +173,8 @@ def _finetune(args: argparse.Namespace) -> int:
             bar.set_postfix(train=f"{p.train_loss:.3f}",
                             val="" if p.validation_loss is None else f"{p.validation_loss:.3f}")
 
-        result, figures = run_finetune_job(networks.predictor.cpu(), networks.transformer.cpu(), to_tensor(style),
-                                           photos, settings, run_dir, progress)
+        result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
+                                           settings, run_dir, progress, device=engine.device)
     print(f"{result.stopped} after {result.steps_run} steps; validation loss "
           f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "
           f"{result.best_step}); held-out: {figures_table(figures)}")
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--batch-size", type=int, default=2)
     tune.add_argument("--image-size", type=int, default=256)
     tune.add_argument("--style-weight", type=float, default=1.0)
-    tune.add_argument("--content-weight", type=float, default=1.0)
+    tune.add_argument("--content-weight", type=float, default=2.0)
     tune.add_argument("--tv-weight", type=float, default=0.1)
     tune.add_argument("--embedding-weight", type=float, default=0.0)
     tune.add_argument("--seed", type=int, default=0)

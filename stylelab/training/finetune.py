@@ -38,7 +38,7 @@ class FinetuneSettings:
     batch_size: int = 2
     image_size: int = 256
     style_weight: float = 1.0
-    content_weight: float = 1.0
+    content_weight: float = 2.0  # measured: 2x content keeps products best (benchmarks/finetune_losses.py)
     tv_weight: float = 0.1
     embedding_weight: float = 0.0
     validation_fraction: float = 0.25

@@ -1,6 +1,7 @@
 """Run folders, held-out evaluation and publishing of a fine-tuning run."""
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -46,6 +47,8 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
     """Before (pretrained) and after (fine-tuned) on the held-out photos, with a side-by-side PNG."""
     _, held_out = split(photos, settings.validation_fraction, settings.seed)
     batch = validation_batch(held_out, settings.image_size)
+    # evaluate on CPU copies: the engine's shared modules may live on a GPU and must not move
+    predictor, transformer = copy.deepcopy(predictor).cpu(), copy.deepcopy(transformer).cpu()
     net = losses.LossNetwork(predictor)
     tuned = transformer
     if result.transformer_state is not None:
@@ -79,8 +82,9 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
 def run_finetune_job(predictor: StylePredictor, transformer: ArbitraryStyleTransformer, style_image: torch.Tensor,
                      photos: Sequence[torch.Tensor], settings: FinetuneSettings, run_dir: Path,
                      progress_fn: Callable[[Progress], None] | None = None,
-                     abort_fn: Callable[[], bool] | None = None) -> tuple[FinetuneResult, HeldOutFigures]:
-    result = finetune(predictor, transformer, style_image, photos, settings, run_dir, progress_fn, abort_fn)
+                     abort_fn: Callable[[], bool] | None = None, device: torch.device | str = "cpu"
+                     ) -> tuple[FinetuneResult, HeldOutFigures]:
+    result = finetune(predictor, transformer, style_image, photos, settings, run_dir, progress_fn, abort_fn, device)
     if result.stopped == "cancelled" and result.best_step == 0:
         raise StyleLabError("The job was cancelled before it improved anything; nothing to publish.")
     figures = evaluate_held_out(predictor, transformer, style_image, photos, result, settings, run_dir)

@@ -46,7 +46,7 @@ def create_admin_tab(admin: Any, actions: Any) -> None:
                     image_size = gr.Slider(128, 512, value=256, step=64, label="Image size", elem_id="ft-size")
                 with gr.Row():
                     style_weight = gr.Number(value=1.0, label="Style weight", elem_id="ft-style-weight")
-                    content_weight = gr.Number(value=1.0, label="Content weight", elem_id="ft-content-weight")
+                    content_weight = gr.Number(value=2.0, label="Content weight", elem_id="ft-content-weight")
                     tv_weight = gr.Number(value=0.1, label="Smoothness (TV) weight", elem_id="ft-tv-weight")
                     embedding_weight = gr.Number(value=0.0, label="Embedding weight", elem_id="ft-emb-weight")
                 with gr.Row():
