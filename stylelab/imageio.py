@@ -109,6 +109,8 @@ def save_image(image: Image.Image, path: str | os.PathLike, quality: int = 92) -
         with os.fdopen(handle, "wb") as stream:
             options = {"quality": quality} if image_format in ("JPEG", "WEBP") else {"optimize": False}
             clean.save(stream, format=image_format, **options)
+            stream.flush()
+            os.fsync(stream.fileno())  # on disk before the rename makes it visible
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

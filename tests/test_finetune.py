@@ -141,3 +141,48 @@ def test_bad_finetune_settings_are_clear():
         FinetuneSettings(trainable="vgg")
     with pytest.raises(StyleLabError, match="multiple of 4"):
         FinetuneSettings(image_size=250)
+
+
+KILLED_PUBLISHER = """
+import sys, time, torch
+import stylelab.templates as templates
+from stylelab.templates import TemplateStore
+from pathlib import Path
+
+real_save = templates.save_file
+def slow_save(tensors, path, *args, **kwargs):
+    real_save(tensors, path, *args, **kwargs)
+    if path.endswith("transformer.safetensors"):
+        Path(sys.argv[2]).write_text("half-way")
+        time.sleep(60)  # the parent kills us here, mid-publish
+templates.save_file = slow_save
+store = TemplateStore(Path(sys.argv[1]))
+store.publish_version("Rocket", torch.ones(100), {"w": torch.zeros(3)}, {"note": "never finished"})
+"""
+
+
+def test_a_publisher_killed_with_sigkill_leaves_the_previous_version_active(tmp_path, engine):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    studio = make_studio(tmp_path, engine)
+    studio.save_template("Rocket", sample_picture("rocket", (320, 240)))
+    first = studio.store.publish_version("Rocket", torch.zeros(100), None, {"note": "first"})
+    photo = Photo("mug", sample_picture("coffee", (160, 120)))
+    before = studio.restyle([photo], StyleChoice(template="Rocket"), RestyleSettings())[0].result.tobytes()
+    marker = tmp_path / "half-way"
+    child = subprocess.Popen([sys.executable, "-c", KILLED_PUBLISHER, str(tmp_path / "data"), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the child never reached the middle of its save"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=10)
+    reopened = make_studio(tmp_path, engine)
+    assert reopened.store.active_version(reopened.store.find("Rocket")) == first
+    assert reopened.restyle([photo], StyleChoice(template="Rocket"), RestyleSettings())[0].result.tobytes() == before
+    assert [v["version"] for v in reopened.store.versions("Rocket")] == ["v0", first]
+    second = reopened.store.publish_version("Rocket", torch.ones(100), None, {"note": "after the crash"})
+    assert second == "v002" and reopened.store.active_version(reopened.store.find("Rocket")) == "v002"
