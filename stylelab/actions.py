@@ -178,7 +178,8 @@ class WebActions:
             raise StyleLabError("Restyle a photo first, then rate the result.")
         result = results[min(max(int(index or 0), 0), len(results) - 1)]
         self.studio.rate(result, rating)
-        return f"Thanks — your {'👍' if rating == 'up' else '👎'} for {result.name} ({result.template}) is recorded."
+        verdict = "thumbs up" if rating == "up" else "thumbs down"
+        return f"Thanks — your {verdict} for {result.name} ({result.template}) is recorded."
 
     @user_errors
     def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:

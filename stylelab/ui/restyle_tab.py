@@ -93,8 +93,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         slider = gr.ImageSlider(label="Before | after — drag to compare", format="png", elem_id="result-slider",
                                 max_height=620, interactive=False)
         with gr.Row():
-            thumbs_up = gr.Button("👍 Good result", size="sm", elem_id="rate-up")
-            thumbs_down = gr.Button("👎 Not good", size="sm", elem_id="rate-down")
+            thumbs_up = gr.Button("✓ Good result", size="sm", elem_id="rate-up")
+            thumbs_down = gr.Button("✗ Not good", size="sm", elem_id="rate-down")
             rating_status = gr.Markdown(elem_id="rating-status")
         gr.Markdown("All results — click one to compare it above.", elem_classes=["hint"])
         results_gallery = gr.Gallery(show_label=False, columns=4, height=300,

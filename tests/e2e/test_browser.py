@@ -43,6 +43,8 @@ def test_restyle_a_photo_and_download_the_zip(server, page, tmp_path):
     assert any(0 < n < 1 for n in numbers), table  # the SSIM
     assert any(5 < n < 50 for n in numbers), table  # the PSNR in dB
     assert "600x400" in table
+    page.locator("#rate-up").click()
+    page.locator("#rating-status", has_text="Thanks — your thumbs up for mug").wait_for()
     screenshot(page, "restyle-results")
     assert requested_hosts == {f"127.0.0.1:{server.port}"}, "the page must make no outside calls"
     with page.expect_download() as download_info:
