@@ -126,7 +126,7 @@ class WebActions:
 
     @user_errors
     def load_photos(self, files: Sequence[str] | None) -> tuple[list[Photo], str]:
-        photos, problems = self.studio.load_photos([_path(f) for f in files or []])
+        photos, problems = self.studio.load_photos([upload_path(f) for f in files or []])
         notes = [f"{p.name}: {p.note}" for p in photos if p.note]
         message = " ".join([*problems, *notes])
         return photos, message
@@ -154,7 +154,7 @@ class WebActions:
                 image_format: str, quality: int, mode: str = "whole photo",
                 masks: dict[str, Image.Image] | None = None,
                 progress: Callable[[float, str], None] | None = None) -> RestyleOutput:
-        photos, problems = self.studio.load_photos([_path(f) for f in files or []])
+        photos, problems = self.studio.load_photos([upload_path(f) for f in files or []])
         if not photos:
             raise StyleLabError(" ".join(problems) or "Upload at least one product photo first.")
         choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
@@ -192,7 +192,7 @@ class WebActions:
 
     @user_errors
     def load_mask_image(self, path: str) -> Image.Image:
-        return self.studio.load_photo(_path(path), name="mask").image
+        return self.studio.load_photo(upload_path(path), name="mask").image
 
     @user_errors
     def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
@@ -200,7 +200,7 @@ class WebActions:
         """The photo with its product mask painted on a layer the user can correct, and a status line."""
         if photo is None:
             return None, ""
-        photo = photo if isinstance(photo, Photo) else self.studio.load_photo(_path(photo))
+        photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
         mask = self.studio.mask_for(photo, drawn)
         paint = Image.new("RGBA", photo.image.size, MASK_PAINT)
         layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
@@ -213,8 +213,8 @@ class WebActions:
         """Overlay, mask PNG path and a status line for a photo (and an optional uploaded mask)."""
         if not photo:
             raise StyleLabError("Upload a product photo first.")
-        loaded = self.studio.load_photo(_path(photo))
-        drawn = self.studio.load_photo(_path(mask_file)).image if mask_file else None
+        loaded = self.studio.load_photo(upload_path(photo))
+        drawn = self.studio.load_photo(upload_path(mask_file)).image if mask_file else None
         mask = self.studio.mask_for(loaded, drawn)
         mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
         mask.mask.save(mask_path)
@@ -228,7 +228,7 @@ class WebActions:
                        ) -> tuple[list[tuple[str, str]], list[list[Any]], list[str], str]:
         if not photo:
             raise StyleLabError("Upload a product photo or cutout first.")
-        loaded = self.studio.load_photo(_path(photo))
+        loaded = self.studio.load_photo(upload_path(photo))
         choice = _choice(template, style_image, None, 0.0, self.studio) if (template or style_image) else None
         if progress:
             progress(0.05, "Painting backdrops")
@@ -260,14 +260,14 @@ class WebActions:
                 ) -> tuple[list[tuple[Image.Image, str]], list[list[Any]], str]:
         if not photo:
             raise StyleLabError("Upload the hero photo to compare templates on.")
-        loaded = self.studio.load_photo(_path(photo))
+        loaded = self.studio.load_photo(upload_path(photo))
         results = self.studio.compare(loaded, templates or [], _settings(strength, stroke_scale, keep_colours),
                                       progress)
         gallery = [(r.result, r.caption) for r in results]
         return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
 
 
-def _path(file: Any) -> str:
+def upload_path(file: Any) -> str:
     """Gradio hands files over as paths or as objects with a .name / path."""
     if isinstance(file, (str, Path)):
         return str(file)

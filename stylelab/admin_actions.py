@@ -9,7 +9,7 @@ from typing import Any
 import skimage.data
 from PIL import Image
 
-from stylelab.actions import _path, user_errors
+from stylelab.actions import upload_path, user_errors
 from stylelab.admin import AdminAuth, Job, JobManager
 from stylelab.errors import StyleLabError
 from stylelab.imageio import to_tensor
@@ -61,10 +61,10 @@ class AdminActions:
                                     style_weight=float(style_weight), content_weight=float(content_weight),
                                     tv_weight=float(tv_weight), embedding_weight=float(embedding_weight),
                                     validate_every=max(1, int(steps) // 10))
-        style, template_name = style_image_for(self.studio.store, _path(style_image) if style_image else (template or ""))
+        style, template_name = style_image_for(self.studio.store, upload_path(style_image) if style_image else (template or ""))
         target = (name or "").strip() or template_name or "Fine-tuned style"
         if photo_files:
-            photos = read_training_photos([_path(f) for f in photo_files])
+            photos = read_training_photos([upload_path(f) for f in photo_files])
         else:  # the default sample set the project can ship
             photos = [to_tensor(Image.fromarray(getattr(skimage.data, n)()).convert("RGB").resize((384, 288)))
                       for n in SAMPLE_TRAINING_PHOTOS]

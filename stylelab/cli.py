@@ -69,15 +69,15 @@ def _restyle(args: argparse.Namespace) -> int:
     with tqdm(total=len(files), unit="photo", disable=len(files) < 2 or args.quiet, file=sys.stderr) as bar:
         for start in range(0, len(files), engine.limits.batch_size):
             chunk = files[start : start + engine.limits.batch_size]
-            try:
-                if args.mode != "whole-photo":
-                    raise StyleLabError("masked modes run photo by photo")
-                results = stylelab.restyle_many(
-                    [path for path, _ in chunk], mix, strength=args.strength, keep_colours=args.keep_colours,
-                    stroke_scale=args.stroke_scale, engine=engine,
-                )
-            except StyleLabError:
-                results = [None] * len(chunk)
+            results = [None] * len(chunk)  # None: restyle that photo on its own below
+            if args.mode == "whole-photo":  # masked modes need a mask per photo, so they go one by one
+                try:
+                    results = stylelab.restyle_many(
+                        [path for path, _ in chunk], mix, strength=args.strength, keep_colours=args.keep_colours,
+                        stroke_scale=args.stroke_scale, engine=engine,
+                    )
+                except StyleLabError:
+                    pass
             for (path, relative), result in zip(chunk, results):
                 try:
                     if result is None:  # masked mode, or the batch failed: one at a time, to name a bad photo

@@ -205,22 +205,24 @@ class StyleEngine:
             stylized = self._finish(stylized, photos, settings)
             # no "neutral" style exists in this network, so strength mixes pixels
             parts.append((imageops.mix(photos, stylized, settings.strength), builtin_weight))
-        image_weight = sum(w for _, w in mix.images)
-        if image_weight > 0:
-            target = sum(embedding * (w / image_weight) for embedding, w in mix.images)
-            own = self.embed_styles(list(photos))
+        # style images share the pretrained transformer; each fine-tuned style brings its own
+        groups: dict[str | None, list[tuple[torch.Tensor, float]]] = {}
+        for embedding, weight in mix.images:
+            groups.setdefault(None, []).append((embedding, weight))
+        for embedding, weight, path in mix.tuned:
+            groups.setdefault(path, []).append((embedding, weight))
+        own = None
+        for path, entries in groups.items():
+            group_weight = sum(w for _, w in entries)
+            if group_weight <= 0:
+                continue
+            own = self.embed_styles(list(photos)) if own is None else own
+            target = sum(embedding * (w / group_weight) for embedding, w in entries)
             # Ghiasi et al.: interpolate from the photo's own style to the target style
             embeddings = torch.lerp(own, target.expand_as(own), settings.strength)
-            stylized = self._run(self.networks().transformer, working, embeddings)
-            parts.append((self._finish(stylized, photos, settings), image_weight))
-        own_embeddings = None
-        for embedding, weight, path in mix.tuned:
-            if weight <= 0:
-                continue
-            own_embeddings = self.embed_styles(list(photos)) if own_embeddings is None else own_embeddings
-            embeddings = torch.lerp(own_embeddings, embedding.expand_as(own_embeddings), settings.strength)
-            stylized = self._run(self.tuned_transformer(path), working, embeddings)
-            parts.append((self._finish(stylized, photos, settings), weight))
+            transformer = self.networks().transformer if path is None else self.tuned_transformer(path)
+            stylized = self._run(transformer, working, embeddings)
+            parts.append((self._finish(stylized, photos, settings), group_weight))
         blended = sum(part * (weight / total_weight) for part, weight in parts)
         return blended.clamp(0, 1)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter
+import skimage.data
+from PIL import Image, ImageDraw, ImageFilter
 
 from stylelab.errors import StyleLabError
 
@@ -79,8 +80,6 @@ def base_canvas(size: tuple[int, int], seed: int) -> tuple[Image.Image, str]:
         t = np.asarray(Image.fromarray((coarse * 255).astype(np.uint8)).resize((small_w, small_h),
                                                                                  Image.Resampling.BICUBIC)) / 255.0
     else:
-        import skimage.data
-
         name = ("brick", "grass", "gravel")[int(rng.integers(3))]
         texture = Image.fromarray(getattr(skimage.data, name)()).convert("L")
         t = np.asarray(texture.resize((small_w, small_h), Image.Resampling.BILINEAR)) / 255.0
@@ -113,8 +112,6 @@ def contact_shadow(size: tuple[int, int], box: tuple[int, int, int, int], streng
     shadow = Image.new("L", size, 0)
     ellipse_h = max(4, round(product_h * 0.06))
     inset = round(product_w * 0.06)
-    from PIL import ImageDraw
-
     ImageDraw.Draw(shadow).ellipse(
         (left + inset, bottom - ellipse_h // 2, right - inset, bottom + ellipse_h // 2), fill=round(255 * strength))
     shadow = shadow.filter(ImageFilter.GaussianBlur(max(2.0, ellipse_h * 0.8)))

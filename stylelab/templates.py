@@ -124,7 +124,7 @@ class TemplateStore:
         return path if path is not None and path.is_file() else None
 
     def versions(self, name: str) -> list[dict]:
-        template = self._custom(name)
+        template = self.custom_template(name)
         active = self.active_version(template)
         listed = [{"version": "v0", "created": None, "note": "original", "active": active == "v0"}]
         root = template.folder / "versions"
@@ -137,7 +137,7 @@ class TemplateStore:
     def publish_version(self, name: str, embedding: torch.Tensor, transformer_state: dict[str, torch.Tensor] | None,
                         info: dict) -> str:
         """Write a new version completely, then make it active; a crash leaves the old one active."""
-        template = self._custom(name)
+        template = self.custom_template(name)
         root = template.folder / "versions"
         root.mkdir(exist_ok=True)
         with self._lock:
@@ -162,14 +162,14 @@ class TemplateStore:
 
     def activate(self, name: str, version: str) -> None:
         """Make a version active (roll back or forward); "v0" is the original."""
-        template = self._custom(name)
+        template = self.custom_template(name)
         if version != "v0" and not (template.folder / "versions" / version / "version.json").is_file():
             raise StyleLabError(f"'{name}' has no version {version}.")
         with self._lock:
             self._point_to(template, version)
 
     def delete_version(self, name: str, version: str) -> None:
-        template = self._custom(name)
+        template = self.custom_template(name)
         if version == "v0":
             raise StyleLabError("The original version cannot be deleted; delete the template instead.")
         if version == self.active_version(template):
@@ -187,7 +187,7 @@ class TemplateStore:
         partial.write_text(json.dumps({"version": version}))
         os.replace(partial, pointer)
 
-    def _custom(self, name: str) -> Template:
+    def custom_template(self, name: str) -> Template:
         template = self.find(name)
         if template.kind != "custom":
             raise StyleLabError(f"'{template.name}' is a built-in style of the 26-style network; fine-tuning works "

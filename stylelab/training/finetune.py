@@ -21,6 +21,7 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
+from stylelab import imageops
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
 from stylelab.training import losses
@@ -215,8 +216,6 @@ def finetune(
 
 
 def _square(image: torch.Tensor, size: int) -> torch.Tensor:
-    from stylelab import imageops
-
     return imageops.resize(imageops.center_square(image)[None], size, size)[0]
 
 

@@ -12,8 +12,9 @@ import numpy as np
 import torch
 from PIL import Image
 
+from stylelab import imageops
 from stylelab.errors import StyleLabError
-from stylelab.imageio import to_image
+from stylelab.imageio import load_image, to_image
 from stylelab.metrics import compare_images
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
 from stylelab.training import losses
@@ -55,8 +56,6 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
         tuned = ArbitraryStyleTransformer()
         tuned.load_state_dict(result.transformer_state)
         tuned.eval()
-    from stylelab import imageops
-
     style = imageops.resize(imageops.center_square(style_image)[None], settings.image_size, settings.image_size)
     with torch.no_grad():
         start = net.embed(style)
@@ -103,9 +102,7 @@ def figures_table(figures: HeldOutFigures) -> str:
 
 def style_image_for(template_store, name_or_path: str) -> tuple[Image.Image, str | None]:
     """A style image from a saved template's name, or from an image file path."""
-    from stylelab.imageio import load_image
-
     if Path(name_or_path).is_file():
         return load_image(name_or_path, what="style image").convert("RGB"), None
-    template = template_store._custom(name_or_path)
+    template = template_store.custom_template(name_or_path)
     return Image.open(template.folder / "style.png").convert("RGB"), template.name
