@@ -115,7 +115,8 @@ def test_a_batch_of_mixed_sizes_returns_results_in_order(coffee_tensor):
     results = engine.restyle(photos, STARRY)
     assert [r.shape for r in results] == [p.shape for p in photos]
     alone = engine.restyle([photos[2]], STARRY)[0]
-    assert torch.allclose(results[2], alone, atol=1e-5)
+    # batched matrix products round differently; 1e-4 is 1/40 of one 8-bit grey level
+    assert torch.allclose(results[2], alone, atol=1e-4)
 
 
 def test_out_of_gpu_memory_falls_back_to_tiles(monkeypatch, coffee_tensor):

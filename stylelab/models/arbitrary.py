@@ -24,7 +24,8 @@ class StyleNorm(nn.Module):
         self.to_beta = nn.Linear(embedding_size, channels)
 
     def forward(self, x: torch.Tensor, embedding: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        return normalize_and_modulate(x, self.to_gamma(embedding), self.to_beta(embedding), stats)
+        # x is the preceding convolution's fresh output, so the norm may overwrite it
+        return normalize_and_modulate(x, self.to_gamma(embedding), self.to_beta(embedding), stats, overwrite=True)
 
 
 class StyledConv(nn.Module):
@@ -48,7 +49,7 @@ class StyledResidualBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, embedding: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
         h = torch.relu_(self.conv1(x, embedding, stats))
-        return x + self.conv2(h, embedding, stats)
+        return self.conv2(h, embedding, stats).add_(x)  # the block's fresh output takes the skip in place
 
 
 class ArbitraryStyleTransformer(nn.Module):

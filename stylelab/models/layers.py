@@ -1,5 +1,13 @@
-"""Building blocks shared by the stylization networks."""
+"""Building blocks shared by the stylization networks.
+
+The CPU spends more time passing over large activations than in the convolutions
+themselves, so these blocks avoid full-size copies: mirror padding is done on thin
+border strips only, instance-norm statistics come from one matrix product, and the
+normalization writes into the convolution's own output when no gradient is needed.
+"""
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -8,10 +16,11 @@ from torch import nn
 from stylelab.models.norm_stats import NormStats
 
 NORM_EPSILON = 1e-5
+WIDE_CHANNELS = 16  # from here on matrix products beat plain sums for channel statistics
 
 
 class ReflectConv(nn.Module):
-    """A convolution that mirror-pads its input first, as the original TensorFlow models do."""
+    """A convolution over a mirror-padded input, as the original TensorFlow models do."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, bias: bool = True):
         super().__init__()
@@ -19,27 +28,84 @@ class ReflectConv(nn.Module):
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        padding = (self.padding,) * 4
-        return self.conv(F.pad(x, padding, mode="reflect"))
+        return conv2d_reflect(x, self.conv.weight, self.conv.bias, self.conv.stride[0], self.padding)
+
+
+def conv2d_reflect(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int
+) -> torch.Tensor:
+    """``conv2d(pad(x, padding, mode="reflect"), weight, bias, stride)`` without padding all of ``x``.
+
+    The convolution runs with zero padding; only the output rows and columns whose
+    window reaches into the padding are recomputed from small mirror-padded strips.
+    """
+    kernel = weight.shape[-1]
+    if padding == 0:
+        return F.conv2d(x, weight, bias, stride)
+    if min(x.shape[-2:]) < 4 * kernel:  # tiny inputs: strips would overlap, the copy is cheap anyway
+        return F.conv2d(F.pad(x, (padding,) * 4, mode="reflect"), weight, bias, stride)
+    output = F.conv2d(x, weight, bias, stride, padding=padding)
+    _redo_row_borders(output, x, weight, bias, stride, padding)
+    # the same for columns: rows of the transposed views are the columns
+    _redo_row_borders(output.transpose(-1, -2), x.transpose(-1, -2), weight.transpose(-1, -2), bias, stride, padding)
+    return output
+
+
+def _redo_row_borders(
+    output: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int
+) -> None:
+    """Overwrite the first and last output rows whose windows reach past the input's top or bottom."""
+    kernel, height, rows_out = weight.shape[-2], x.shape[-2], output.shape[-2]
+    top_rows = math.ceil(padding / stride)
+    top_input = (top_rows - 1) * stride + kernel - padding  # input rows those outputs read
+    top = F.pad(x[..., :top_input, :], (padding, padding, padding, 0), mode="reflect")
+    output[..., :top_rows, :] = F.conv2d(top, weight, bias, stride)
+    first_bottom = max(top_rows, math.ceil((height - kernel + padding + 1) / stride))
+    if first_bottom < rows_out:
+        bottom = F.pad(x[..., first_bottom * stride - padding :, :], (padding, padding, 0, padding), mode="reflect")
+        output[..., first_bottom:, :] = F.conv2d(bottom, weight, bias, stride)[..., : rows_out - first_bottom, :]
 
 
 def upsample_nearest_2x(x: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, scale_factor=2.0, mode="nearest")
 
 
+def channel_moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and (biased) variance of each image's channels over H and W, shaped [N, C, 1, 1]."""
+    if x.device.type == "cpu" and x.dtype == torch.float32 and x.is_contiguous(memory_format=torch.channels_last):
+        # var_mean over the strided H, W of a channels-last tensor is ~10x slower on the CPU than
+        # summing its [pixels, channels] view; for many channels matrix products sum fastest
+        # (the Gram matrix's diagonal holds the sums of squares)
+        batch, channels, height, width = x.shape
+        pixels = x.permute(0, 2, 3, 1).reshape(batch, height * width, channels)
+        if channels >= WIDE_CHANNELS:
+            total = torch.bmm(x.new_ones(batch, 1, height * width), pixels)[:, 0]
+            squares = torch.bmm(pixels.transpose(1, 2), pixels).diagonal(dim1=1, dim2=2)
+        else:
+            total, squares = pixels.sum(1), pixels.square().sum(1)
+        mean = total / (height * width)
+        var = (squares / (height * width) - mean * mean).clamp_min(0)
+        return mean[:, :, None, None], var[:, :, None, None]
+    var, mean = torch.var_mean(x.float(), dim=(2, 3), unbiased=False, keepdim=True)
+    return mean, var
+
+
 def normalize_and_modulate(
-    x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, stats: NormStats | None
+    x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, stats: NormStats | None, overwrite: bool = False
 ) -> torch.Tensor:
     """Instance norm, then scale by ``gamma`` and shift by ``beta`` (both [N, C]).
 
-    Folded into one multiply-add per pixel, because on large images these
-    elementwise passes over memory, not the convolutions, dominate CPU time.
-    ``stats`` lets a tiled run replay the statistics of the whole image on every
-    tile, so tiles share one colour balance.
+    Folded into one multiply-add per pixel. ``stats`` lets a tiled run replay the
+    statistics of the whole image on every tile, so tiles share one colour balance.
+    ``overwrite`` writes the result into ``x`` (a network's own intermediate, when no
+    gradient needs it), which saves a full-size activation of memory.
     """
-    var, mean = torch.var_mean(x.float(), dim=(2, 3), unbiased=False, keepdim=True)
+    mean, var = channel_moments(x)
     if stats is not None:
         mean, var = stats.exchange(mean, var)
     scale = gamma.float()[:, :, None, None] * torch.rsqrt(var + NORM_EPSILON)
     shift = beta.float()[:, :, None, None] - mean * scale
-    return torch.addcmul(shift.to(x.dtype), x, scale.to(x.dtype))
+    shift, scale = shift.to(x.dtype), scale.to(x.dtype)
+    if overwrite and not (torch.is_grad_enabled() and x.requires_grad):
+        return torch.addcmul(shift, x, scale, out=x)
+    return torch.addcmul(shift, x, scale)

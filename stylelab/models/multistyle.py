@@ -21,10 +21,11 @@ class ConditionalInstanceNorm(nn.Module):
         self.beta = nn.Parameter(torch.zeros(num_styles, channels))
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
+        # x is the preceding convolution's fresh output, so the norm may overwrite it
         # style_weights: [N, num_styles] -> per-image gamma/beta [N, C]
         gamma = style_weights @ self.gamma
         beta = style_weights @ self.beta
-        return normalize_and_modulate(x, gamma, beta, stats)
+        return normalize_and_modulate(x, gamma, beta, stats, overwrite=True)
 
 
 class ConvNormLayer(nn.Module):
@@ -50,7 +51,7 @@ class ResidualBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
         h = torch.relu_(self.conv1(x, style_weights, stats))
-        return x + self.conv2(h, style_weights, stats)
+        return self.conv2(h, style_weights, stats).add_(x)  # the block's fresh output takes the skip in place
 
 
 class MultiStyleNet(nn.Module):
