@@ -37,10 +37,7 @@ def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
 
 
 def _restyle_one(path: Path, mix, args: argparse.Namespace, engine):
-    import stylelab
-
-    if args.mode == "whole-photo":
-        return stylelab.restyle(path, mix, args.strength, args.keep_colours, args.stroke_scale, engine)
+    """Background-only or product-only: one photo with its own automatic mask."""
     from stylelab.engine import RestyleSettings
     from stylelab.imageio import load_image
     from stylelab.masks import product_mask
@@ -55,6 +52,7 @@ def _restyle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import stylelab
+    from stylelab.batch import restyle_files
     from stylelab.engine import RestyleSettings, StyleEngine
 
     RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale)  # fail fast on bad settings
@@ -67,21 +65,18 @@ def _restyle(args: argparse.Namespace) -> int:
     failures: list[str] = []
     started = time.perf_counter()
     with tqdm(total=len(files), unit="photo", disable=len(files) < 2 or args.quiet, file=sys.stderr) as bar:
-        for start in range(0, len(files), engine.limits.batch_size):
-            chunk = files[start : start + engine.limits.batch_size]
-            results = [None] * len(chunk)  # None: restyle that photo on its own below
-            if args.mode == "whole-photo":  # masked modes need a mask per photo, so they go one by one
+        if args.mode == "whole-photo":  # batches, with decoding and encoding on worker threads
+            settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale,
+                                       keep_colours=args.keep_colours)
+            jobs = [(path, args.out / relative.with_suffix(suffix)) for path, relative in files]
+            report = restyle_files(jobs, mix, settings, engine, quality=args.quality, on_photo=lambda: bar.update(1))
+            failures += report.failures
+            if len(files) == 1 and report.written and not args.quiet:
+                print(report.written[0])
+        else:  # masked modes need a mask per photo, so they go one by one
+            for path, relative in files:
                 try:
-                    results = stylelab.restyle_many(
-                        [path for path, _ in chunk], mix, strength=args.strength, keep_colours=args.keep_colours,
-                        stroke_scale=args.stroke_scale, engine=engine,
-                    )
-                except StyleLabError:
-                    pass
-            for (path, relative), result in zip(chunk, results):
-                try:
-                    if result is None:  # masked mode, or the batch failed: one at a time, to name a bad photo
-                        result = _restyle_one(path, mix, args, engine)
+                    result = _restyle_one(path, mix, args, engine)
                     target = stylelab.save_image(result, args.out / relative.with_suffix(suffix), quality=args.quality)
                     if len(files) == 1 and not args.quiet:
                         print(target)

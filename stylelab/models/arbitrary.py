@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from stylelab.models.layers import ReflectConv, normalize_and_modulate, upsample_nearest_2x
+from stylelab.models.layers import ReflectConv, normalize_and_modulate
 from stylelab.models.norm_stats import NormStats
 
 EMBEDDING_SIZE = 100
@@ -31,13 +31,10 @@ class StyleNorm(nn.Module):
 class StyledConv(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, upsample: bool = False):
         super().__init__()
-        self.upsample = upsample
-        self.conv = ReflectConv(in_channels, out_channels, kernel_size)
+        self.conv = ReflectConv(in_channels, out_channels, kernel_size, upsample=upsample)
         self.norm = StyleNorm(out_channels)
 
     def forward(self, x: torch.Tensor, embedding: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        if self.upsample:
-            x = upsample_nearest_2x(x)
         return self.norm(self.conv(x), embedding, stats)
 
 

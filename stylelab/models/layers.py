@@ -20,54 +20,88 @@ WIDE_CHANNELS = 16  # from here on matrix products beat plain sums for channel s
 
 
 class ReflectConv(nn.Module):
-    """A convolution over a mirror-padded input, as the original TensorFlow models do."""
+    """A convolution over a mirror-padded input, as the original TensorFlow models do;
+    with ``upsample``, over the input enlarged 2x by nearest neighbours first."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, bias: bool = True):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, bias: bool = True,
+                 upsample: bool = False):
         super().__init__()
+        if upsample and (kernel_size, stride) != (3, 1):
+            raise ValueError("upsampling convolutions are 3x3 with stride 1")
         self.padding = kernel_size // 2
+        self.upsample = upsample
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, bias=bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return conv2d_reflect(x, self.conv.weight, self.conv.bias, self.conv.stride[0], self.padding)
+        if self.upsample:
+            return upsample_2x_conv3x3_reflect(x, self.conv.weight, self.conv.bias)
+        return conv2d_padded(x, self.conv.weight, self.conv.bias, self.conv.stride[0], self.padding, "reflect")
 
 
-def conv2d_reflect(
-    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int
+def conv2d_padded(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int, mode: str
 ) -> torch.Tensor:
-    """``conv2d(pad(x, padding, mode="reflect"), weight, bias, stride)`` without padding all of ``x``.
+    """``conv2d(pad(x, padding, mode), weight, bias, stride)`` without padding all of ``x``.
 
     The convolution runs with zero padding; only the output rows and columns whose
-    window reaches into the padding are recomputed from small mirror-padded strips.
+    window reaches into the padding are recomputed from small padded strips.
     """
     kernel = weight.shape[-1]
     if padding == 0:
         return F.conv2d(x, weight, bias, stride)
     if min(x.shape[-2:]) < 4 * kernel:  # tiny inputs: strips would overlap, the copy is cheap anyway
-        return F.conv2d(F.pad(x, (padding,) * 4, mode="reflect"), weight, bias, stride)
+        return F.conv2d(F.pad(x, (padding,) * 4, mode=mode), weight, bias, stride)
     output = F.conv2d(x, weight, bias, stride, padding=padding)
-    _redo_row_borders(output, x, weight, bias, stride, padding)
+    _redo_row_borders(output, x, weight, bias, stride, padding, mode)
     # the same for columns: rows of the transposed views are the columns
-    _redo_row_borders(output.transpose(-1, -2), x.transpose(-1, -2), weight.transpose(-1, -2), bias, stride, padding)
+    _redo_row_borders(output.transpose(-1, -2), x.transpose(-1, -2), weight.transpose(-1, -2), bias, stride, padding,
+                      mode)
     return output
 
 
 def _redo_row_borders(
-    output: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int
+    output: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, padding: int,
+    mode: str,
 ) -> None:
     """Overwrite the first and last output rows whose windows reach past the input's top or bottom."""
     kernel, height, rows_out = weight.shape[-2], x.shape[-2], output.shape[-2]
     top_rows = math.ceil(padding / stride)
     top_input = (top_rows - 1) * stride + kernel - padding  # input rows those outputs read
-    top = F.pad(x[..., :top_input, :], (padding, padding, padding, 0), mode="reflect")
+    top = F.pad(x[..., :top_input, :], (padding, padding, padding, 0), mode=mode)
     output[..., :top_rows, :] = F.conv2d(top, weight, bias, stride)
     first_bottom = max(top_rows, math.ceil((height - kernel + padding + 1) / stride))
     if first_bottom < rows_out:
-        bottom = F.pad(x[..., first_bottom * stride - padding :, :], (padding, padding, 0, padding), mode="reflect")
+        bottom = F.pad(x[..., first_bottom * stride - padding :, :], (padding, padding, 0, padding), mode=mode)
         output[..., first_bottom:, :] = F.conv2d(bottom, weight, bias, stride)[..., : rows_out - first_bottom, :]
 
 
-def upsample_nearest_2x(x: torch.Tensor) -> torch.Tensor:
-    return F.interpolate(x, scale_factor=2.0, mode="nearest")
+# Which taps of a 3x3 kernel on the 2x-enlarged image land on which low-resolution row,
+# for output rows of even (0) and odd (1) phase: [phase, low-res tap, original tap].
+_PHASE_TAPS = torch.tensor([
+    [[1.0, 0, 0], [0, 1, 1], [0, 0, 0]],
+    [[0.0, 0, 0], [1, 1, 0], [0, 0, 1]],
+])
+
+
+def upsample_2x_conv3x3_reflect(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    """``conv2d_padded(upsample_nearest_2x(x), weight, bias, 1, 1, "reflect")``, computed at x's size.
+
+    Each of the four output phases of a 3x3 convolution over a nearest-neighbour
+    enlargement is a smaller convolution of the original; running all four as one
+    convolution and interleaving them (pixel shuffle) skips the 4x larger upsampled
+    copy and its 3x3 pass. Mirror padding the enlargement equals edge-replicating x.
+    """
+    taps = _PHASE_TAPS.to(weight)
+    # [out, in, 3, 3] -> [out, phase_y, phase_x, in, 3, 3] -> [out * 4, in, 3, 3] in pixel-shuffle order
+    phases = torch.einsum("yiu,ocuv,xjv->oyxcij", taps, weight, taps).reshape(-1, *weight.shape[1:])
+    phase_bias = bias.repeat_interleave(4) if bias is not None else None
+    if x.is_contiguous(memory_format=torch.channels_last):
+        phases = phases.contiguous(memory_format=torch.channels_last)
+    low = conv2d_padded(x, phases, phase_bias, 1, 1, "replicate")
+    output = F.pixel_shuffle(low, 2)
+    if x.is_contiguous(memory_format=torch.channels_last):
+        output = output.contiguous(memory_format=torch.channels_last)
+    return output
 
 
 def channel_moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,8 +131,8 @@ def normalize_and_modulate(
 
     Folded into one multiply-add per pixel. ``stats`` lets a tiled run replay the
     statistics of the whole image on every tile, so tiles share one colour balance.
-    ``overwrite`` writes the result into ``x`` (a network's own intermediate, when no
-    gradient needs it), which saves a full-size activation of memory.
+    ``overwrite`` writes the result into ``x`` (a network's own intermediate) when no
+    gradients are being recorded, which saves a full-size activation of memory.
     """
     mean, var = channel_moments(x)
     if stats is not None:
@@ -106,6 +140,6 @@ def normalize_and_modulate(
     scale = gamma.float()[:, :, None, None] * torch.rsqrt(var + NORM_EPSILON)
     shift = beta.float()[:, :, None, None] - mean * scale
     shift, scale = shift.to(x.dtype), scale.to(x.dtype)
-    if overwrite and not (torch.is_grad_enabled() and x.requires_grad):
+    if overwrite and not torch.is_grad_enabled():
         return torch.addcmul(shift, x, scale, out=x)
     return torch.addcmul(shift, x, scale)

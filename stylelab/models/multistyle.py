@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from stylelab.models.layers import ReflectConv, normalize_and_modulate, upsample_nearest_2x
+from stylelab.models.layers import ReflectConv, normalize_and_modulate
 from stylelab.models.norm_stats import NormStats
 
 NUM_STYLES = 26
@@ -33,13 +33,10 @@ class ConvNormLayer(nn.Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, upsample: bool = False):
         super().__init__()
-        self.upsample = upsample
-        self.conv = ReflectConv(in_channels, out_channels, kernel_size, stride, bias=False)
+        self.conv = ReflectConv(in_channels, out_channels, kernel_size, stride, bias=False, upsample=upsample)
         self.norm = ConditionalInstanceNorm(out_channels)
 
     def forward(self, x: torch.Tensor, style_weights: torch.Tensor, stats: NormStats | None) -> torch.Tensor:
-        if self.upsample:
-            x = upsample_nearest_2x(x)
         return self.norm(self.conv(x), style_weights, stats)
 
 

@@ -1,0 +1,259 @@
+"""StyleLab against its peer, styletransfer-lite 0.1.0 (onnxruntime), in one run on this machine.
+
+    python benchmarks/performance.py                 # full CPU run (~5 min on 2 cores), markdown to stdout
+    python benchmarks/performance.py --save benchmarks/results/performance-cpu.md
+    python benchmarks/performance.py --quick         # one size, fewer repeats: a smoke test
+
+Both sides get the same photo (scikit-image's astronaut, resized), the same style,
+the same strength, and return a full-resolution PIL image: our public
+``stylelab.restyle`` against the peer's ``stylize`` (26 styles) and against the peer's
+own any-image steps run on the whole photo (see benchmarks/peer.py). Times are medians
+of warm runs. Cold start and peak memory are measured in fresh child processes.
+On a machine with CUDA, GPU throughput, precision and end-to-end folder figures follow.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+STYLE_INDEX = 19  # one of the 26 built-in styles, the same network on both sides
+STRENGTH = 0.8
+
+# Child processes: each prints one JSON line. Timing starts before the first import.
+COLD_START_OURS = """
+import time; started = time.perf_counter()
+import json, numpy as np, stylelab
+photo = (np.random.default_rng(0).random((1024, 1024, 3)) * 255).astype(np.uint8)
+stylelab.restyle(photo, %d, strength=%s)
+print(json.dumps(time.perf_counter() - started))
+""" % (STYLE_INDEX, STRENGTH)
+COLD_START_PEER = """
+import time; started = time.perf_counter()
+import json, numpy as np
+from styletransfer_lite import StyleTransfer
+photo = (np.random.default_rng(0).random((1024, 1024, 3)) * 255).astype(np.uint8)
+StyleTransfer(device="cpu", max_size=0).stylize(photo, style=%d, strength=%s)
+print(json.dumps(time.perf_counter() - started))
+""" % (STYLE_INDEX, STRENGTH)
+PEAK_MEMORY = """
+import json, resource, sys, numpy as np
+side, path, who = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+sys.path.insert(0, "benchmarks")
+from tests.conftest import sample_picture
+photo = sample_picture("astronaut", (side, side))
+style_image = sample_picture("rocket")
+if who == "ours":
+    import stylelab
+    stylelab.restyle(photo, %d if path == "26" else style_image, strength=%s)
+else:
+    from peer import Peer
+    peer = Peer()
+    if path == "26":
+        peer.builtin(photo, %d, %s)
+    else:
+        peer.any_image_full_resolution(photo, peer.style_vector(style_image), %s)
+print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+""" % (STYLE_INDEX, STRENGTH, STYLE_INDEX, STRENGTH, STRENGTH)
+
+
+def median_seconds(run: Callable[[], object], repeats: int) -> float:
+    run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def child_figure(code: str, *args: str) -> float:
+    env = dict(os.environ, STYLELAB_DEVICE=os.environ.get("STYLELAB_DEVICE", "cpu"))
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"child process failed:\n{done.stderr[-2000:]}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def machine_line() -> str:
+    import onnxruntime
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB; Python {platform.python_version()}, "
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads), onnxruntime {onnxruntime.__version__}")
+
+
+def speed_table(sizes: list[int], repeats: int, lines: list[str]) -> dict[int, dict[str, float]]:
+    import stylelab
+    from peer import Peer
+    from tests.conftest import sample_picture
+
+    peer = Peer()
+    engine = stylelab.default_engine()
+    style_image = sample_picture("rocket")
+    embedding = stylelab.resolve_style(style_image, engine).images[0][0]  # computed once, as a saved template is
+    peer_vector = peer.style_vector(style_image)
+    lines += [
+        "| input | 26 styles: StyleLab | peer | ratio | any image, full resolution: StyleLab | peer, same work | ratio "
+        "| peer as shipped (384 px, upscaled) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    figures = {}
+    for side in sizes:
+        photo = sample_picture("astronaut", (side, side))
+        row = {
+            "ours_26": median_seconds(lambda: stylelab.restyle(photo, STYLE_INDEX, strength=STRENGTH), repeats),
+            "peer_26": median_seconds(lambda: peer.builtin(photo, STYLE_INDEX, STRENGTH), repeats),
+            "ours_any": median_seconds(lambda: stylelab.restyle(photo, embedding, strength=STRENGTH), repeats),
+            "peer_any": median_seconds(lambda: peer.any_image_full_resolution(photo, peer_vector, STRENGTH), repeats),
+            "peer_shipped": median_seconds(lambda: peer.any_image_as_shipped(photo, style_image, STRENGTH), repeats),
+        }
+        figures[side] = row
+        lines.append(
+            f"| {side}x{side} | {row['ours_26']:.3f} s | {row['peer_26']:.3f} s | **{row['ours_26'] / row['peer_26']:.2f}** "
+            f"| {row['ours_any']:.3f} s | {row['peer_any']:.3f} s | **{row['ours_any'] / row['peer_any']:.2f}** "
+            f"| {row['peer_shipped']:.3f} s |"
+        )
+        print(lines[-1], file=sys.stderr, flush=True)
+    return figures
+
+
+def preview_latency(repeats: int) -> tuple[float, float]:
+    """The app's quick preview (Studio.preview, 512 px long side) of a 3000x2000 upload."""
+    import stylelab
+    from stylelab.engine import RestyleSettings
+    from stylelab.settings import AppSettings
+    from stylelab.studio import Photo, StyleChoice, Studio
+    from tests.conftest import sample_picture
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = AppSettings(Path(data_dir), "cpu", 4096, 24, 512, 1, 32, 40, None)
+        studio = Studio(stylelab.default_engine(), settings, sample_photo=sample_picture("coffee"))
+        photo = Photo("upload", sample_picture("astronaut", (3000, 2000)))
+        own_style = StyleChoice(style_image=sample_picture("rocket").convert("RGB"))
+        builtin = StyleChoice(template=stylelab.list_styles()[STYLE_INDEX].name)
+        figures = []
+        for choice in (builtin, own_style):
+            figures.append(median_seconds(lambda: studio.preview(photo, choice, RestyleSettings(strength=STRENGTH)),
+                                          repeats))
+        return figures[0], figures[1]
+
+
+def roofline_lines(ours_seconds_per_megapixel: dict[str, float]) -> list[str]:
+    import torch
+
+    from stylelab.roofline import measure_peaks, network_cost
+    from stylelab.weights.store import load_network
+
+    peaks = measure_peaks(torch.device("cpu"))
+    lines = [
+        f"Measured peaks of this CPU: {peaks.flops_per_second / 1e9:.0f} GFLOP/s (fp32 matrix product), "
+        f"{peaks.bytes_per_second / 1e9:.1f} GB/s (copy).", "",
+        "| network | GFLOP per MP | MB per MP (lower bound) | FLOP/byte | roofline bound | measured (stylelab.restyle) "
+        "| fraction of bound |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    conditions = {"26 styles": ("multistyle26", torch.eye(26)[STYLE_INDEX:STYLE_INDEX + 1]),
+                  "any image": ("arbitrary_transformer", torch.rand(1, 100))}
+    for label, (name, condition) in conditions.items():
+        cost = network_cost(load_network(name), condition)
+        bound = peaks.bound_seconds(cost, 1.0)
+        measured = ours_seconds_per_megapixel[label]
+        lines.append(f"| {label} | {cost.flops_per_megapixel / 1e9:.1f} | {cost.bytes_per_megapixel / 1e6:.0f} "
+                     f"| {cost.flops_per_byte:.0f} | {bound * 1000:.0f} ms/MP | {measured * 1000:.0f} ms/MP "
+                     f"| {bound / measured:.0%} |")
+    return lines
+
+
+def folder_line(count: int) -> str:
+    import stylelab
+    from stylelab.batch import restyle_files
+    from tests.conftest import sample_picture
+
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder, "in"), Path(folder, "out")
+        source.mkdir()
+        for index in range(count):
+            sample_picture("astronaut", (1024, 1024)).rotate(index * 7).save(source / f"{index:04d}.jpg", quality=90)
+        mix = stylelab.resolve_style(STYLE_INDEX)
+        jobs = [(path, target / path.name) for path in sorted(source.iterdir())]
+        report = restyle_files(jobs, mix, engine=stylelab.default_engine())
+    return (f"End-to-end folder run (decode JPEG, restyle, encode JPEG; {count} photos of 1 MP, 26 styles): "
+            f"**{report.photos_per_second:.2f} photos/s**.")
+
+
+def gpu_section(lines: list[str], quick: bool) -> None:
+    import torch
+
+    from stylelab.throughput import gpu_throughput_table
+
+    if not torch.cuda.is_available():
+        lines += ["", "## GPU", "", "No CUDA device on this machine: GPU figures not measured here."]
+        return
+    lines += ["", f"## GPU: {torch.cuda.get_device_name()}", ""]
+    lines += gpu_throughput_table(torch.device("cuda"), quick=quick)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="512 px only, 2 repeats, no child processes")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--save", type=Path, help="also write the markdown here")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else args.repeats
+    sizes = [512] if args.quick else [512, 1024, 2048]
+
+    lines = ["# StyleLab vs styletransfer-lite 0.1.0", "", f"Machine: {machine_line()}", "",
+             f"Median of {repeats} warm runs, PIL image in, full-resolution PIL image out, strength {STRENGTH}, "
+             f"built-in style {STYLE_INDEX}; ratio = StyleLab / peer (below 1: StyleLab is faster).", ""]
+    figures = speed_table(sizes, repeats, lines)
+    preview_builtin, preview_image = preview_latency(repeats=3 if args.quick else 10)
+    lines += ["", f"Preview (the app's quick look, 512 px long side, from a 3000x2000 upload): "
+              f"**{preview_builtin * 1000:.0f} ms** (26 styles), **{preview_image * 1000:.0f} ms** (own style image)."]
+    if not args.quick:
+        ours, peer = child_figure(COLD_START_OURS), child_figure(COLD_START_PEER)
+        lines += [f"Cold start (fresh process, import to first 1024x1024 result): **{ours:.1f} s** "
+                  f"(peer: {peer:.1f} s)."]
+        lines += ["", "| peak resident memory | 26 styles: StyleLab | peer | any image: StyleLab | peer |",
+                  "|---|---|---|---|---|"]
+        for side in (2048, 4096):
+            cells = []
+            for path in ("26", "any"):
+                cells.append(f"{child_figure(PEAK_MEMORY, str(side), path, 'ours'):.0f} MB")
+                cells.append(f"{child_figure(PEAK_MEMORY, str(side), path, 'peer'):.0f} MB" if side == 2048 else "—")
+            tiled = " (tiled)" if side > 2048 else ""
+            lines.append(f"| {side}x{side}{tiled} | " + " | ".join(cells) + " |")
+            print(lines[-1], file=sys.stderr, flush=True)
+    largest = max(sizes)
+    per_megapixel = {"26 styles": figures[largest]["ours_26"] / (largest * largest / 1e6),
+                     "any image": figures[largest]["ours_any"] / (largest * largest / 1e6)}
+    lines += ["", "## Roofline (CPU)", ""] + roofline_lines(per_megapixel)
+    lines += ["", folder_line(4 if args.quick else 16)]
+    gpu_section(lines, args.quick)
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
