@@ -18,14 +18,18 @@ def _hsv(rng: np.random.Generator, saturation: tuple[float, float], value: tuple
     return np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(*saturation), rng.uniform(*value)))
 
 
-def _shape_masks(rng: np.random.Generator, side: int) -> dict[str, Image.Image]:
+KINDS = ("bottle", "mug")
+
+
+def _shape_masks(rng: np.random.Generator, side: int, kind: str | None) -> dict[str, Image.Image]:
     """Body, cap/rim, handle and label layers (L images at ``side``), drawn at SUPERSAMPLE x."""
     big = side * SUPERSAMPLE
     layers = {name: Image.new("L", (big, big), 0) for name in ("body", "accent", "label", "shadow")}
     draw = {name: ImageDraw.Draw(image) for name, image in layers.items()}
     cx = big * rng.uniform(0.44, 0.56)
     bottom = big * rng.uniform(0.82, 0.88)
-    if rng.random() < 0.5:  # a bottle: body, rounded shoulders, neck, cap
+    is_bottle = rng.random() < 0.5 if kind is None else kind == "bottle"
+    if is_bottle:  # a bottle: body, rounded shoulders, neck, cap
         half = big * rng.uniform(0.12, 0.2)
         height = big * rng.uniform(0.42, 0.55)
         shoulder = half * rng.uniform(0.5, 1.0)
@@ -62,10 +66,14 @@ def _shape_masks(rng: np.random.Generator, side: int) -> dict[str, Image.Image]:
     return masks
 
 
-def render_product(seed: int, side: int = 64) -> tuple[Image.Image, Image.Image]:
-    """One synthetic product photo (RGB, ``side`` x ``side``) and its product mask (L)."""
+def render_product(seed: int, side: int = 64, kind: str | None = None) -> tuple[Image.Image, Image.Image]:
+    """One synthetic product photo (RGB, ``side`` x ``side``) and its product mask (L).
+
+    ``kind``: "bottle", "mug", or None for either (half and half)."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS} or None")
     rng = np.random.default_rng(seed)
-    layers = _shape_masks(rng, side)
+    layers = _shape_masks(rng, side, kind)
     as_float = {k: np.asarray(v, dtype=np.float64)[..., None] / 255 for k, v in layers.items()
                 if isinstance(v, Image.Image)}
     y, x = np.mgrid[0:side, 0:side].astype(np.float64)
@@ -94,5 +102,5 @@ def render_product(seed: int, side: int = 64) -> tuple[Image.Image, Image.Image]
             Image.fromarray((mask * 255 + 0.5).astype(np.uint8)))
 
 
-def synthetic_catalog(count: int, side: int = 64, first_seed: int = 0) -> list[Image.Image]:
-    return [render_product(first_seed + i, side)[0] for i in range(count)]
+def synthetic_catalog(count: int, side: int = 64, first_seed: int = 0, kind: str | None = None) -> list[Image.Image]:
+    return [render_product(first_seed + i, side, kind)[0] for i in range(count)]

@@ -198,7 +198,7 @@ def train_generator(
     def checkpoint(step: int, g_loss: float, d_loss: float) -> None:
         fd, kid = evaluate(G_ema)
         entry = {"step": step, "images_seen": step * settings.batch_size, "fd_mobilenet": round(fd, 3),
-                 "kid_mobilenet": round(kid, 5), "generator_loss": g_loss, "discriminator_loss": d_loss,
+                 "kid_mobilenet": round(kid, 5), "generator_loss": _number(g_loss), "discriminator_loss": _number(d_loss),
                  "seconds": round(time.perf_counter() - started, 1)}
         result.evaluations.append(entry)
         with open(folder / "metrics.jsonl", "a") as stream:
@@ -256,6 +256,11 @@ def train_generator(
         checkpoint(step, g_value, d_value)  # keep what was learnt up to the Cancel
     result.steps_run, result.seconds = step, time.perf_counter() - started
     return result
+
+
+def _number(value: float) -> float | None:
+    """NaN (no step trained yet) as JSON null."""
+    return value if math.isfinite(value) else None
 
 
 def _eta(started: float, step: int, steps: int) -> float:
