@@ -47,7 +47,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     sigma_a, sigma_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
     with warnings.catch_warnings():  # with fewer samples than features the product is singular; expected
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        root, _ = linalg.sqrtm(sigma_a @ sigma_b, disp=False)
+        root = linalg.sqrtm(sigma_a @ sigma_b)
     if not np.isfinite(root).all():  # nearly singular: nudge the diagonals, as the FID reference code does
         offset = np.eye(len(sigma_a)) * 1e-6
         root = linalg.sqrtm((sigma_a + offset) @ (sigma_b + offset))
