@@ -17,8 +17,8 @@ from stylelab.admin import AdminAuth, Job, JobManager
 from stylelab.admin_actions import admin_only
 from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError
-from stylelab.gan.jobs import FINETUNE_FREEZE_D, GENERATORS_FOLDER, new_generator_folder, run_training, summary
-from stylelab.gan.jobs import training_images
+from stylelab.gan.jobs import (FINETUNE_FREEZE_D, GENERATORS_FOLDER, new_generator_folder, run_training,
+                               source_network, summary, training_images)
 from stylelab.gan.library import GeneratorLibrary
 from stylelab.gan.train import GanProgress, GanSettings
 from stylelab.imageio import load_image, save_image
@@ -97,9 +97,8 @@ class CatalogActions:
         if mode not in TRAIN_MODES:
             raise StyleLabError("Choose to train from scratch or to fine-tune an existing generator.")
         start_from = self.library.folder(source) if mode == "finetune" else None
-        if start_from is not None:
-            resolution = int(self.library.load(source).config.resolution)
-        settings = GanSettings(resolution=int(resolution), steps=int(steps), batch_size=int(batch_size),
+        network = source_network(start_from) if start_from else {"resolution": int(resolution)}
+        settings = GanSettings(**network, steps=int(steps), batch_size=int(batch_size),
                                freeze_d=int(FINETUNE_FREEZE_D if freeze_d is None and start_from else freeze_d or 0),
                                eval_every=int(eval_every or max(1, int(steps) // 10)),
                                eval_samples=int(eval_samples), held_out=int(eval_samples))

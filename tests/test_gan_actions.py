@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+from dataclasses import replace
 
 import pytest
 import skimage.data
@@ -18,8 +19,7 @@ from stylelab.studio import Studio
 
 @pytest.fixture()
 def catalog(engine, tmp_path) -> CatalogActions:
-    settings = AppSettings(data_dir=tmp_path / "data", device="cpu", max_side=4096, max_files=24, preview_side=256,
-                           concurrency=1, queue_size=8, admin_password="pw")
+    settings = replace(AppSettings.from_environment(), data_dir=tmp_path / "data", preview_side=256)
     studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
     return CatalogActions(studio, AdminAuth("pw"), JobManager())
 

@@ -1,14 +1,15 @@
 """`python -m stylelab gan train|finetune|sample`, run as a user would run it."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 from PIL import Image
 
-TINY = ["--resolution", "32", "--steps", "2", "--batch-size", "4", "--eval-every", "2", "--eval-samples", "16",
-        "--channel-base", "256", "--channel-max", "32", "--quiet"]
+RUN = ["--steps", "2", "--batch-size", "4", "--eval-every", "2", "--eval-samples", "16", "--quiet"]
+NETWORK = ["--resolution", "32", "--channel-base", "256", "--channel-max", "32"]
 
 
 def run_gan(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -20,15 +21,17 @@ def run_gan(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_train_finetune_and_sample_from_the_command_line(tmp_path):
     data = tmp_path / "data"
-    trained = run_gan(data, "train", "--synthetic", "48", "--synthetic-kind", "bottle", "--name", "bottles", *TINY)
+    trained = run_gan(data, "train", "--synthetic", "48", "--synthetic-kind", "bottle", "--name", "bottles", *NETWORK, *RUN)
     assert trained.returncode == 0, trained.stderr
     assert "FD-MobileNet" in trained.stdout
     assert (data / "generators" / "00001-bottles" / "generator-ema.safetensors").is_file()
 
     tuned = run_gan(data, "finetune", "--from", "00001-bottles", "--synthetic", "48", "--synthetic-kind", "mug",
-                    "--name", "mugs", *[a for a in TINY if a not in ("--resolution", "32")])
+                    "--name", "mugs", *RUN)
     assert tuned.returncode == 0, tuned.stderr
-    assert (data / "generators" / "00002-mugs" / "config.json").is_file()
+    config = json.loads((data / "generators" / "00002-mugs" / "config.json").read_text())
+    assert config["fine_tuned_from"] == "00001-bottles" and config["settings"]["freeze_d"] == 2
+    assert config["generator"]["resolution"] == 32 and config["generator"]["channel_max"] == 32
 
     out = tmp_path / "out"
     sampled = run_gan(data, "sample", "--generator", "00002-mugs", "--seeds", "3,5", "--truncation", "0.7",

@@ -36,18 +36,19 @@ def _train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from stylelab.device import choose_device
-    from stylelab.gan.checkpoints import read_config
-    from stylelab.gan.jobs import FINETUNE_FREEZE_D, new_generator_folder, run_training, summary, training_images
+    from stylelab.gan.jobs import (FINETUNE_FREEZE_D, new_generator_folder, run_training, source_network, summary,
+                                   training_images)
     from stylelab.gan.train import GanSettings
     from stylelab.settings import AppSettings
 
     data_dir = AppSettings.from_environment().data_dir
     start_from = _generator_folder(args.source, data_dir) if args.command_gan == "finetune" else None
-    resolution = read_config(start_from)["generator"]["resolution"] if start_from else args.resolution
+    network = source_network(start_from) if start_from else {
+        "resolution": args.resolution, "channel_base": args.channel_base, "channel_max": args.channel_max}
+    resolution = network["resolution"]
     freeze_d = args.freeze_d if args.freeze_d is not None else (FINETUNE_FREEZE_D if start_from else 0)
-    settings = GanSettings(resolution=resolution, steps=args.steps, batch_size=args.batch_size,
-                           learning_rate=args.lr, freeze_d=freeze_d, eval_every=args.eval_every,
-                           channel_base=args.channel_base, channel_max=args.channel_max, seed=args.seed,
+    settings = GanSettings(**network, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
+                           freeze_d=freeze_d, eval_every=args.eval_every, seed=args.seed,
                            eval_samples=args.eval_samples, held_out=args.eval_samples)
     images = training_images(args.data, resolution, args.synthetic, center_products=not args.no_center,
                              mirror=args.mirror, synthetic_kind=args.synthetic_kind)
@@ -118,8 +119,9 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         command.add_argument("--freeze-d", type=int, help="discriminator blocks to freeze (fine-tune default 2)")
         command.add_argument("--eval-every", type=int, default=250, help="steps between FD/KID, grid, checkpoint")
         command.add_argument("--eval-samples", type=int, default=500, help="images per FD/KID evaluation")
-        command.add_argument("--channel-base", type=int, default=4096)
-        command.add_argument("--channel-max", type=int, default=256)
+        if not tune:  # fine-tuning keeps the source generator's size and channels
+            command.add_argument("--channel-base", type=int, default=4096, help="channels = base / resolution...")
+            command.add_argument("--channel-max", type=int, default=256, help="...at most this many (default 256)")
         command.add_argument("--no-center", action="store_true", help="do not centre products with their masks")
         command.add_argument("--mirror", action="store_true", help="add mirrored copies of the photos")
         command.add_argument("--seed", type=int, default=0)

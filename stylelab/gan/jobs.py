@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from stylelab.gan.checkpoints import read_config
 from stylelab.gan.dataset import prepare_catalog, to_uint8_batch
 from stylelab.gan.metrics import MobileNetFeatures
 from stylelab.gan.synthetic import synthetic_catalog
@@ -40,6 +41,13 @@ def run_training(data_dir: Path, name: str, images: torch.Tensor, settings: GanS
     features = MobileNetFeatures(load_network("arbitrary_predictor")).to(device)
     return train_generator(images, settings, folder, features, start_from, progress_fn, abort_fn, device,
                            extra_record={"name": name})
+
+
+def source_network(folder: Path) -> dict:
+    """GanSettings fields that a fine-tuning run takes over from the generator it starts from."""
+    config = read_config(folder)["generator"]
+    return {"resolution": config["resolution"], "channel_base": config["channel_base"],
+            "channel_max": config["channel_max"], "latent_dim": config["z_dim"]}
 
 
 def new_generator_folder(data_dir: Path, name: str) -> Path:
