@@ -71,7 +71,7 @@ def create_catalog_section(catalog: Any, template_names: list[str], default_temp
                                  elem_id="catalog-generated", format="png")
             restyled = gr.Image(label="Restyled", interactive=False, height=280, elem_id="catalog-restyled")
         with gr.Accordion("Quality over training (FD/KID on our MobileNetV2 features; lower is better)",
-                          open=False):
+                          open=False, elem_id="catalog-quality"):
             figures = gr.Dataframe(headers=FIGURE_HEADERS, interactive=False, elem_id="catalog-figures")
 
     @shown_to_user
