@@ -1,6 +1,6 @@
 """Does fine-tuning (FreezeD) reach a new category faster than training from scratch?
 
-    python benchmarks/gan_finetune.py SOURCE_GENERATOR_FOLDER [--kind mug] [--images 200] [--steps 300]
+    python benchmarks/gan_finetune.py SOURCE_GENERATOR_FOLDER [--kind mug] [--images 700] [--steps 300]
 
 Trains on a small set of one synthetic category twice with the same seed, steps and data:
 from scratch, and fine-tuning SOURCE with the discriminator's lower blocks frozen. Prints a
@@ -9,6 +9,7 @@ markdown table of FD/KID-MobileNet against held-out images of that category.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", type=Path)
     parser.add_argument("--kind", choices=["bottle", "mug"], default="mug")
-    parser.add_argument("--images", type=int, default=200, help="training images of the new category")
+    parser.add_argument("--images", type=int, default=700,
+                        help="images of the new category; a fifth (at most 500) is held out for the figures")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--eval-every", type=int, default=100)
     parser.add_argument("--freeze-d", type=int, default=2)
@@ -39,7 +41,7 @@ def main() -> None:
     source = read_config(args.source)["settings"]
     held_out = 500
     # a different seed range from the source's training set: new products of the new category
-    images = to_uint8_batch(synthetic_catalog(args.images + held_out, side=max(64, source["resolution"]),
+    images = to_uint8_batch(synthetic_catalog(args.images, side=max(64, source["resolution"]),
                                               first_seed=1_000_000, kind=args.kind), source["resolution"])
     features = MobileNetFeatures(load_network("arbitrary_predictor")).to(device)
     rows = {}
@@ -50,7 +52,9 @@ def main() -> None:
         folder = args.out / f"{label.split(',')[0].replace(' ', '-')}-{int(time.time())}"
         result = train_generator(images, settings, folder, features, start_from=start_from, device=device)
         rows[label] = (result, folder)
-    print(f"New category: {args.images} synthetic {args.kind}s at {source['resolution']} px (+{held_out} held out), "
+    record = json.loads((next(iter(rows.values()))[1] / "settings.json").read_text())
+    print(f"New category: {record['training_images']} synthetic {args.kind}s at {source['resolution']} px for "
+          f"training, {record['held_out_images']} held out; "
           f"{args.steps} steps, batch {source['batch_size']}; source generator {args.source.name}; device {device}.\n")
     steps = [e["step"] for e in next(iter(rows.values()))[0].evaluations]
     print("| Step | " + " | ".join(f"FD-MobileNet {label}" for label in rows) + " | "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import zipfile
 
 import numpy as np
+import torch
 import pytest
 from PIL import Image
 
@@ -47,19 +48,19 @@ def test_prepare_catalog_reads_zips_and_folders_and_mirrors(tmp_path):
         render_product(i, 80)[0].save(folder / f"p{i}.png")
     bundle = tmp_path / "more.zip"
     with zipfile.ZipFile(bundle, "w") as archive:
-        for i in range(5, 8):
+        for i in range(5, 10):
             path = tmp_path / f"z{i}.jpg"
             render_product(i, 80)[0].save(path)
             archive.write(path, f"photos/z{i}.jpg")
         archive.writestr("__MACOSX/._z5.jpg", b"junk")
     batch = prepare_catalog([folder, bundle], 32, mirror=True)
-    assert batch.shape == (16, 3, 32, 32) and batch.dtype.is_floating_point is False
-    assert (batch[8:] == batch[:8].flip(-1)).all()
+    assert batch.shape == (20, 3, 32, 32) and batch.dtype == torch.uint8
+    assert (batch[10:] == batch[:10].flip(-1)).all()
 
 
 def test_too_few_photos_get_a_clear_sentence(tmp_path):
     render_product(0, 64)[0].save(tmp_path / "one.png")
-    with pytest.raises(StyleLabError, match="at least 8 photos"):
+    with pytest.raises(StyleLabError, match="at least 10 photos"):
         prepare_catalog([tmp_path], 32)
     (tmp_path / "broken.zip").write_bytes(b"not a zip")
     with pytest.raises(StyleLabError, match="not a ZIP"):

@@ -21,7 +21,7 @@ from stylelab.masks import product_mask
 from stylelab.training.data import PHOTO_SUFFIXES
 
 MAX_CATALOG_PHOTOS = 20000
-MIN_CATALOG_PHOTOS = 8
+MIN_CATALOG_PHOTOS = 10  # a fifth is held out for the quality figures
 
 
 def catalog_images(sources: Sequence[str | Path]) -> Iterator[Image.Image]:
