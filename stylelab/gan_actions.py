@@ -99,7 +99,7 @@ class CatalogActions:
         start_from = self.library.folder(source) if mode == "finetune" else None
         network = source_network(start_from) if start_from else {"resolution": int(resolution)}
         settings = GanSettings(**network, steps=int(steps), batch_size=int(batch_size),
-                               freeze_d=int(FINETUNE_FREEZE_D if freeze_d is None and start_from else freeze_d or 0),
+                               freeze_d=(FINETUNE_FREEZE_D if freeze_d is None else int(freeze_d)) if start_from else 0,
                                eval_every=int(eval_every or max(1, int(steps) // 10)),
                                eval_samples=int(eval_samples), held_out=int(eval_samples))
         sources = [upload_path(f) for f in data_files or []]

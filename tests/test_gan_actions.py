@@ -11,6 +11,7 @@ from PIL import Image
 
 from stylelab.admin import AdminAuth, JobManager
 from stylelab.errors import UserFacingError
+from stylelab.gan import checkpoints
 from stylelab.gan.synthetic import render_product
 from stylelab.gan_actions import CatalogActions
 from stylelab.settings import AppSettings
@@ -47,8 +48,8 @@ def _photo_zip(tmp_path) -> str:
 def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(catalog, tmp_path):
     with pytest.raises(UserFacingError, match="sign-in required"):
         catalog.start_training("wrong", "scratch", None, "mugs", None, 32, 3, 4)
-    job_id, message = catalog.start_training("pw", "scratch", [_photo_zip(tmp_path)], "mugs", None, 32, 3, 4, None,
-                                             True, True, 2, 16)
+    photos = _photo_zip(tmp_path)
+    job_id, message = catalog.start_training("pw", "scratch", [photos], "mugs", None, 32, 3, 4, 2, True, True, 2, 16)
     assert "training from scratch on 1 upload(s) at 32 px" in message
     status, history, grid, figures = _wait(catalog, job_id, lambda s, job: job.done)
     assert "**finished**" in status and "FD-MobileNet" in status
@@ -57,6 +58,7 @@ def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(cata
     assert [row[0] for row in figures] == [0, 2, 3]
     (name,) = catalog.generator_names()
     assert name == "00001-mugs"
+    assert checkpoints.read_config(catalog.library.folder(name))["settings"]["freeze_d"] == 0  # only when fine-tuning
 
     items, note = catalog.sample(name, 5, 0.7, 3)
     assert [caption for _, caption in items] == ["seed 5", "seed 6", "seed 7"] and "truncation 0.70" in note
@@ -68,6 +70,12 @@ def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(cata
     generated, restyled = catalog.restyle_generated(items[0][0], "Ink wash", 0.8)
     assert generated.size == restyled.size == (256, 256)
     assert generated.tobytes() != restyled.tobytes()
+
+    tune_id, message = catalog.start_training("pw", "finetune", [photos], "cups", name, 64, 2, 4, 1, True, False, 2, 16)
+    assert f"fine-tuning **{name}** (discriminator's lower 1 blocks frozen)" in message and "32 px" in message
+    _wait(catalog, tune_id, lambda s, job: job.done)
+    config = checkpoints.read_config(catalog.library.folder("00002-cups"))
+    assert config["fine_tuned_from"] == name and config["settings"]["freeze_d"] == 1
 
 
 def test_cancel_stops_a_running_training_job(catalog, tmp_path):
