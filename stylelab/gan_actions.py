@@ -26,7 +26,6 @@ from stylelab.studio import StyleChoice, Studio
 
 DISPLAY_SIDE = 256  # generated images are saved at least this large (Lanczos), for viewing and restyling
 TRAIN_MODES = ("scratch", "finetune")
-EVALUATION_HEADERS = ["Step", "Images seen", "FD-MobileNet", "KID-MobileNet", "Time (s)"]
 
 
 def _display_size(image: Image.Image) -> Image.Image:
@@ -100,7 +99,7 @@ class CatalogActions:
         network = source_network(start_from) if start_from else {"resolution": int(resolution)}
         settings = GanSettings(**network, steps=int(steps), batch_size=int(batch_size),
                                freeze_d=(FINETUNE_FREEZE_D if freeze_d is None else int(freeze_d)) if start_from else 0,
-                               eval_every=int(eval_every or max(1, int(steps) // 10)),
+                               eval_every=int(eval_every or max(min(int(steps), 50), int(steps) // 10)),
                                eval_samples=int(eval_samples), held_out=int(eval_samples))
         sources = [upload_path(f) for f in data_files or []]
         target = (name or "").strip() or ("fine-tuned" if start_from else "catalog")

@@ -54,7 +54,7 @@ def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(cata
     status, history, grid, figures = _wait(catalog, job_id, lambda s, job: job.done)
     assert "**finished**" in status and "FD-MobileNet" in status
     assert [h["step"] for h in history if h["fd_mobilenet"] is not None] == [0, 2, 3]
-    assert Image.open(grid).size == (256, 128)
+    assert Image.open(grid).size == (512, 256)
     assert [row[0] for row in figures] == [0, 2, 3]
     (name,) = catalog.generator_names()
     assert name == "00001-mugs"

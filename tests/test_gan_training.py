@@ -34,7 +34,7 @@ def test_a_few_steps_at_32_px_give_finite_losses_figures_and_a_sample_grid(train
     for e in evaluations:
         assert e["fd_mobilenet"] > 0 and math.isfinite(e["kid_mobilenet"])
     grid = Image.open(trained / "samples.png")
-    assert grid.size == (8 * 32, 4 * 32)
+    assert grid.size == (8 * 32 * 2, 4 * 32 * 2)  # 32 px samples, shown twice as large
     assert np.asarray(grid).std() > 1  # not a blank picture
     assert (trained / "samples-000002.png").is_file()
     config = checkpoints.read_config(trained)

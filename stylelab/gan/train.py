@@ -203,7 +203,9 @@ def train_generator(
         result.evaluations.append(entry)
         with open(folder / "metrics.jsonl", "a") as stream:
             stream.write(json.dumps(entry) + "\n")
-        picture = sample.grid(sample.generate(G_ema, GRID_SEEDS), columns=8)
+        # nearest-neighbour enlarged to at least 512 px wide, so small sizes can be looked at
+        picture = sample.grid(sample.generate(G_ema, GRID_SEEDS), columns=8,
+                              scale=max(1, 512 // (8 * settings.resolution)))
         picture.save(folder / f"samples-{step:06d}.png")
         picture.save(folder / "samples.png")
         checkpoints.save_networks(folder, G, G_ema, D, record | {"steps": step, "latest": entry})

@@ -13,6 +13,8 @@ from stylelab.ui.common import shown_to_user
 MODES = [("Train from scratch", "scratch"), ("Fine-tune an existing generator (lower discriminator layers frozen)",
                                              "finetune")]
 FINISHED = ("finished", "cancelled", "failed")
+# fixed colours for both curves: otherwise the plot keeps the categories of its first update only
+CURVE_COLOURS = {"generator": "#4f46e5", "discriminator": "#db2777"}
 
 
 def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
@@ -50,7 +52,7 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
         job_status = gr.Markdown(elem_id="gan-job-status")
     with gr.Row(equal_height=False):
         curves = gr.LinePlot(x="step", y="loss", color="curve", label="Generator and discriminator loss",
-                             elem_id="gan-curves", height=260)
+                             elem_id="gan-curves", height=260, color_map=CURVE_COLOURS)
         grid = gr.Image(label="Samples (the same 32 seeds at every checkpoint)", interactive=False,
                         elem_id="gan-samples", height=260)
     figures = gr.Dataframe(headers=FIGURE_HEADERS, interactive=False, elem_id="gan-figures",
@@ -76,7 +78,8 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
                 if h[key] == h[key]]  # NaN at step 0 (nothing trained yet) is left out
         finished = any(f"**{word}**" in message for word in FINISHED)
         names = catalog.generator_names()
-        return (message, pd.DataFrame(rows or [{"step": 0, "loss": 0.0, "curve": "generator"}]), picture, table,
+        placeholder = [{"step": 0, "loss": 0.0, "curve": name} for name in CURVE_COLOURS]
+        return (message, pd.DataFrame(rows or placeholder), picture, table,
                 gr.update(choices=names), gr.Timer(active=not finished))
 
     @shown_to_user
