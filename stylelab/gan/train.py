@@ -27,6 +27,7 @@ from stylelab.gan.discriminator import Discriminator
 from stylelab.gan.losses import discriminator_loss, generator_loss, r1_penalty
 from stylelab.gan.metrics import MobileNetFeatures, frechet_distance, kernel_distance
 from stylelab.gan.networks import RESOLUTIONS, Generator, GeneratorConfig, ema_update
+from stylelab.imageio import save_image
 
 GRID_SEEDS = tuple(range(32))  # the same 32 latents in every sample grid, so grids compare over training
 
@@ -191,23 +192,23 @@ def train_generator(
               "training_images": len(train_images), "held_out_images": len(held_out), "device": str(device),
               **(extra_record or {})}
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "settings.json").write_text(json.dumps(record, indent=2))
+    checkpoints.write_atomic(folder / "settings.json", json.dumps(record, indent=2).encode())
     result = GanResult(folder, 0, "finished")
     started = time.perf_counter()
 
     def checkpoint(step: int, g_loss: float, d_loss: float) -> None:
         fd, kid = evaluate(G_ema)
         entry = {"step": step, "images_seen": step * settings.batch_size, "fd_mobilenet": round(fd, 3),
-                 "kid_mobilenet": round(kid, 5), "generator_loss": _number(g_loss), "discriminator_loss": _number(d_loss),
-                 "seconds": round(time.perf_counter() - started, 1)}
+                 "kid_mobilenet": round(kid, 5), "generator_loss": _number(g_loss),
+                 "discriminator_loss": _number(d_loss), "seconds": round(time.perf_counter() - started, 1)}
         result.evaluations.append(entry)
         with open(folder / "metrics.jsonl", "a") as stream:
             stream.write(json.dumps(entry) + "\n")
         # nearest-neighbour enlarged to at least 512 px wide, so small sizes can be looked at
         picture = sample.grid(sample.generate(G_ema, GRID_SEEDS), columns=8,
                               scale=max(1, 512 // (8 * settings.resolution)))
-        picture.save(folder / f"samples-{step:06d}.png")
-        picture.save(folder / "samples.png")
+        save_image(picture, folder / f"samples-{step:06d}.png")  # atomic: the admin page may be reading it
+        save_image(picture, folder / "samples.png")
         checkpoints.save_networks(folder, G, G_ema, D, record | {"steps": step, "latest": entry})
         if progress_fn:
             progress_fn(GanProgress(step, settings.steps, g_loss, d_loss, fd, kid, entry["seconds"],
