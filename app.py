@@ -19,6 +19,7 @@ from stylelab.actions import WebActions  # noqa: E402
 from stylelab.admin import AdminAuth  # noqa: E402
 from stylelab.admin_actions import AdminActions  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
+from stylelab.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
 from stylelab.ui.layout import CSS, THEME, build_app  # noqa: E402
@@ -29,7 +30,8 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
     engine = StyleEngine(device_request=settings.device)
     studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
     admin = AdminActions(studio, AdminAuth(settings.admin_password))
-    app = build_app(WebActions(studio), engine.device_name, admin)
+    catalog = CatalogActions(studio, admin.auth, admin.jobs)  # one job queue for fine-tuning and generators
+    app = build_app(WebActions(studio), engine.device_name, admin, catalog)
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return app, settings
 

@@ -1,4 +1,4 @@
-"""The command line: `python -m stylelab restyle ...` and `python -m stylelab styles`."""
+"""The command line: `python -m stylelab restyle ...`, `... gan train|finetune|sample ...` and `... styles`."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stylelab.errors import StyleLabError
+from stylelab.gan.cli import add_gan_commands
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version")
     tune.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     tune.set_defaults(run=_finetune)
+    add_gan_commands(commands)
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from stylelab.ui.catalog_admin import create_catalog_admin
 from stylelab.ui.common import shown_to_user
 
 TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
@@ -17,7 +18,7 @@ TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
 DASHBOARD_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down"]
 
 
-def create_admin_tab(admin: Any, actions: Any) -> None:
+def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
     with gr.Row():
         password = gr.Textbox(type="password", label="Admin password", elem_id="admin-password", scale=3)
         sign_in = gr.Button("Sign in", elem_id="admin-sign-in", scale=1)
@@ -81,6 +82,8 @@ def create_admin_tab(admin: Any, actions: Any) -> None:
             export = gr.Button("Export CSV", elem_id="dashboard-export")
         dashboard = gr.Dataframe(headers=DASHBOARD_HEADERS, interactive=False, elem_id="dashboard-table")
         dashboard_file = gr.File(label="Dashboard CSV", elem_id="dashboard-csv")
+        if catalog is not None:
+            create_catalog_admin(catalog, password)
         timer = gr.Timer(1.0, active=False)
 
     @shown_to_user

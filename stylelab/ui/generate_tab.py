@@ -1,10 +1,12 @@
 """The Product shots tab: the product on generated, styled backdrops in listing and ad sizes."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from stylelab.ui.catalog_section import CatalogSection, create_catalog_section
 from stylelab.ui.common import progress_reporter, shown_to_user
 from stylelab.ui.mask_editor import create_mask_editor, mask_from_editor_value
 
@@ -12,7 +14,15 @@ PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", 
 SHOT_HEADERS = ["Shot", "Size", "Backdrop", "Product ΔE2000"]
 
 
-def create_generate_tab(actions: Any, default_template: str) -> gr.Dropdown:
+@dataclass
+class GenerateTab:
+    template: gr.Dropdown
+    catalog: CatalogSection | None
+
+
+def create_generate_tab(actions: Any, default_template: str, catalog: Any = None) -> GenerateTab:
+    """``catalog`` (a CatalogActions) adds the "From my catalog" section; None leaves it out."""
+    section = create_catalog_section(catalog, actions.template_names(), default_template) if catalog else None
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=300):
             photo = gr.Image(type="filepath", image_mode=None, label="Product photo or transparent cutout",
@@ -73,4 +83,6 @@ def create_generate_tab(actions: Any, default_template: str) -> gr.Dropdown:
     button.click(generate, [photo, masks.editor, masks.upload, template, preset, count, seed, scale, x, y, padding,
                             strength], [gallery, table, downloads, status], api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)
-    return template
+    if section is not None:  # a generated image becomes the product photo here
+        section.send_to_shots.click(lambda path: path, section.generated, photo, api_visibility="private")
+    return GenerateTab(template, section)

@@ -6,6 +6,7 @@ from typing import Any
 import gradio as gr
 
 from stylelab.ui.admin_tab import create_admin_tab
+from stylelab.ui.catalog_section import refreshed_generators
 from stylelab.ui.common import shown_to_user
 from stylelab.ui.compare_tab import create_compare_tab
 from stylelab.ui.generate_tab import create_generate_tab
@@ -31,25 +32,30 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
                        font_mono=["ui-monospace", "Consolas", "monospace"])
 
 
-def build_app(actions: Any, device_name: str, admin: Any = None) -> gr.Blocks:
+def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None) -> gr.Blocks:
+    """``catalog`` (a stylelab.gan_actions.CatalogActions) adds the catalog generator's sections."""
     with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
         gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
                     f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
-        with gr.Tabs(elem_id="tabs"):
+        with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
                 restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
             with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
                 compare = create_compare_tab(actions, DEFAULT_COMPARISON)
             with gr.Tab("Product shots", id="generate", elem_id="tab-generate"):
-                shot_template = create_generate_tab(actions, DEFAULT_TEMPLATE)
+                generate = create_generate_tab(actions, DEFAULT_TEMPLATE, catalog)
             with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
                 manage = create_templates_tab(actions)
             if admin is not None and admin.enabled:  # no password configured: no admin tab at all
                 with gr.Tab("Admin", id="admin", elem_id="tab-admin"):
-                    create_admin_tab(admin, actions)
+                    create_admin_tab(admin, actions, catalog)
 
         template_outputs = [restyle.template_gallery, restyle.template, restyle.blend_template, compare.templates,
-                            manage.gallery, manage.chosen, shot_template]
+                            manage.gallery, manage.chosen, generate.template]
+        if generate.catalog is not None:  # a generated image goes to the Restyle tab as its photo
+            generate.catalog.send_to_restyle.click(lambda path: ([path] if path else None, gr.Tabs(selected="restyle")),
+                                                   generate.catalog.generated, [restyle.photo_files, tabs],
+                                                   api_visibility="private")
 
         def refreshed_templates(select: str | None = None) -> list:
             names = actions.template_names()
@@ -86,6 +92,9 @@ def build_app(actions: Any, device_name: str, admin: Any = None) -> gr.Blocks:
         manage.delete_button.click(delete_template, manage.chosen, [manage.status, *template_outputs],
                                    api_name="delete_template")
         app.load(refreshed_templates, None, template_outputs, api_visibility="undocumented")
+        if generate.catalog is not None:
+            app.load(lambda current: refreshed_generators(catalog, current), generate.catalog.generator,
+                     generate.catalog.generator, api_visibility="undocumented")
 
         def list_templates() -> list[dict[str, str]]:
             """All templates a restyle can use, custom first: [{"name": ..., "kind": "builtin" | "custom"}]."""

@@ -29,6 +29,7 @@ class RestyleTab:
     template_name: gr.Textbox
     save_button: gr.Button
     save_status: gr.Markdown
+    photo_files: gr.File
 
 
 def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
@@ -208,4 +209,4 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         control.change(reexport, [results_state, image_format, quality], downloads, trigger_mode="always_last",
                        api_visibility="undocumented")
     return RestyleTab(template_gallery, template, blend_template, style_image, template_name, save_button,
-                      save_status)
+                      save_status, photo_files)

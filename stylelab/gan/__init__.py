@@ -1,0 +1,1 @@
+"""The catalog generator: a compact StyleGAN-style product image generator."""

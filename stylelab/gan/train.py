@@ -1,0 +1,271 @@
+"""The catalog generator's training loop: from scratch, or fine-tuning an earlier generator
+with the discriminator's lower blocks frozen (FreezeD).
+
+Non-saturating loss, lazy R1, DiffAugment on everything the discriminator sees, an EMA
+copy of the generator for sampling, mixed precision on CUDA (bf16 where supported, else
+fp16 with loss scaling). Takes ``progress_fn`` and ``abort_fn`` callbacks for a progress
+bar and a Cancel button. Every evaluation writes FD/KID-MobileNet to metrics.jsonl, a
+sample grid, and an atomic checkpoint to the generator's folder.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from stylelab.errors import StyleLabError
+from stylelab.gan import checkpoints, sample
+from stylelab.gan.augment import diff_augment
+from stylelab.gan.discriminator import Discriminator
+from stylelab.gan.losses import discriminator_loss, generator_loss, r1_penalty
+from stylelab.gan.metrics import MobileNetFeatures, frechet_distance, kernel_distance
+from stylelab.gan.networks import RESOLUTIONS, Generator, GeneratorConfig, ema_update
+from stylelab.imageio import save_image
+
+GRID_SEEDS = tuple(range(32))  # the same 32 latents in every sample grid, so grids compare over training
+
+
+@dataclass(frozen=True)
+class GanSettings:
+    resolution: int = 64
+    steps: int = 2000
+    batch_size: int = 16
+    learning_rate: float = 0.002
+    r1_gamma: float | None = None  # None: 0.0002 * resolution² / batch size (the StyleGAN2-ADA heuristic)
+    r1_interval: int = 16  # lazy regularization: R1 every 16 discriminator steps, scaled up to match
+    ema_images: int = 5000  # half-life of the smoothed copy, in images seen (ramped up early in training)
+    augment: str = "color,translation,cutout"
+    freeze_d: int = 0  # discriminator blocks (from the input) kept frozen; fine-tuning uses FreezeD
+    channel_base: int = 4096
+    channel_max: int = 256
+    latent_dim: int = 128
+    eval_every: int = 250
+    eval_samples: int = 500  # generated images per FD/KID evaluation
+    held_out: int = 500  # real images kept out of training for the metrics (at most 20% of the data)
+    mixed_precision: bool = True  # used on CUDA only
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        checks = [(self.resolution in RESOLUTIONS, f"The image size must be one of {', '.join(map(str, RESOLUTIONS))}."),
+                  (1 <= self.steps <= 1_000_000, "Steps must be from 1 to 1,000,000."),
+                  (2 <= self.batch_size <= 256, "The batch size must be from 2 to 256."),
+                  (0 < self.learning_rate <= 0.1, "The learning rate must be in (0, 0.1]."),
+                  (self.r1_gamma is None or self.r1_gamma >= 0, "R1 gamma must be zero or more."),
+                  (self.r1_interval >= 1 and self.eval_every >= 1, "Intervals must be at least 1."),
+                  (self.freeze_d >= 0, "The number of frozen discriminator blocks must be zero or more."),
+                  (self.eval_samples >= 16 and self.held_out >= 16, "Use at least 16 images for the metrics.")]
+        for ok, message in checks:
+            if not ok:
+                raise StyleLabError(message)
+
+    @property
+    def gamma(self) -> float:
+        return self.r1_gamma if self.r1_gamma is not None else 0.0002 * self.resolution**2 / self.batch_size
+
+    def network(self) -> GeneratorConfig:
+        return GeneratorConfig(resolution=self.resolution, z_dim=self.latent_dim, w_dim=self.latent_dim,
+                               channel_base=self.channel_base, channel_max=self.channel_max, seed=self.seed)
+
+
+@dataclass(frozen=True)
+class GanProgress:
+    step: int
+    steps: int
+    generator_loss: float
+    discriminator_loss: float
+    fd: float | None  # set at evaluation steps
+    kid: float | None
+    seconds: float
+    eta_seconds: float
+
+
+@dataclass
+class GanResult:
+    folder: Path
+    steps_run: int
+    stopped: str  # "finished" or "cancelled"
+    evaluations: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def split_held_out(images: torch.Tensor, settings: GanSettings) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded split: (training images, held-out images for the metrics)."""
+    count = min(settings.held_out, len(images) // 5)
+    if count < 2 or len(images) - count < 2:
+        raise StyleLabError("Too few photos to keep some aside for the quality figures; use at least 10.")
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(settings.seed))
+    return images[order[count:]], images[order[:count]]
+
+
+def _to_model_range(images: torch.Tensor) -> torch.Tensor:
+    return images.float() / 127.5 - 1
+
+
+class _Precision:
+    """autocast + loss scaling on CUDA; plain fp32 everywhere else."""
+
+    def __init__(self, device: torch.device, enabled: bool):
+        self.enabled = enabled and device.type == "cuda"
+        self.dtype = torch.bfloat16 if self.enabled and torch.cuda.is_bf16_supported() else torch.float16
+        scaling = self.enabled and self.dtype == torch.float16
+        self.scalers = [torch.amp.GradScaler("cuda", enabled=scaling) for _ in range(2)]
+        self.device = device
+
+    def autocast(self):
+        return torch.autocast(self.device.type, dtype=self.dtype, enabled=self.enabled)
+
+    def step(self, which: int, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+        scaler = self.scalers[which]
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+
+
+class _Evaluator:
+    """FD/KID-MobileNet of the smoothed generator against held-out real images."""
+
+    def __init__(self, features: MobileNetFeatures, held_out: torch.Tensor, settings: GanSettings):
+        self.features = features
+        self.settings = settings
+        self.real = features.of_batches(held_out.float() / 255)
+
+    def __call__(self, ema: Generator) -> tuple[float, float]:
+        device = next(ema.parameters()).device
+        generated = []
+        with torch.no_grad():
+            for start in range(0, self.settings.eval_samples, 64):
+                seeds = range(10_000_000 + start, 10_000_000 + min(start + 64, self.settings.eval_samples))
+                z = sample.latents(list(seeds), ema.config.z_dim).to(device)
+                generated.append(self.features.of_batches(((ema(z).clamp(-1, 1) + 1) / 2).float()))
+        fake = np.concatenate(generated)
+        return frechet_distance(fake, self.real), kernel_distance(fake, self.real)
+
+
+def train_generator(
+    images: torch.Tensor,
+    settings: GanSettings,
+    folder: Path,
+    features: MobileNetFeatures,
+    start_from: Path | None = None,
+    progress_fn: Callable[[GanProgress], None] | None = None,
+    abort_fn: Callable[[], bool] | None = None,
+    device: torch.device | str = "cpu",
+    extra_record: dict | None = None,
+) -> GanResult:
+    """Train on ``images`` ([N, 3, R, R] uint8) into ``folder``; fine-tune when ``start_from`` is given."""
+    device = torch.device(device)
+    if images.shape[-1] != settings.resolution or images.shape[-2] != settings.resolution:
+        raise StyleLabError(f"The photos are {images.shape[-1]} px; this run trains at {settings.resolution} px.")
+    torch.manual_seed(settings.seed)
+    batches = torch.Generator().manual_seed(settings.seed)
+    train_images, held_out = split_held_out(images, settings)
+    if start_from is not None:
+        G, G_ema, D = checkpoints.load_networks(start_from)
+        if G.config.resolution != settings.resolution:
+            raise StyleLabError(f"'{start_from.name}' makes {G.config.resolution} px images; fine-tune it at that "
+                                f"size, not {settings.resolution} px.")
+    else:
+        config = settings.network()
+        G, D = Generator(config), Discriminator(config)
+        G_ema = copy.deepcopy(G)
+    G, G_ema, D = G.to(device).train(), G_ema.to(device).eval().requires_grad_(False), D.to(device).train()
+    frozen = D.lower_modules(min(settings.freeze_d, len(D.blocks)))
+    for module in frozen:
+        module.requires_grad_(False)
+    d_trainable = [p for p in D.parameters() if p.requires_grad]
+    # lazy R1 changes the effective Adam step: scale lr and betas as StyleGAN2 does
+    ratio = settings.r1_interval / (settings.r1_interval + 1)
+    opt_G = torch.optim.Adam(G.parameters(), lr=settings.learning_rate, betas=(0.0, 0.99), eps=1e-8)
+    opt_D = torch.optim.Adam(d_trainable, lr=settings.learning_rate * ratio,
+                             betas=(0.0, 0.99**ratio), eps=1e-8)
+    precision = _Precision(device, settings.mixed_precision)
+    evaluate = _Evaluator(features, held_out, settings)
+    record = {"settings": asdict(settings), "fine_tuned_from": start_from.name if start_from else None,
+              "training_images": len(train_images), "held_out_images": len(held_out), "device": str(device),
+              **(extra_record or {})}
+    folder.mkdir(parents=True, exist_ok=True)
+    checkpoints.write_atomic(folder / "settings.json", json.dumps(record, indent=2).encode())
+    result = GanResult(folder, 0, "finished")
+    started = time.perf_counter()
+
+    def checkpoint(step: int, g_loss: float, d_loss: float) -> None:
+        fd, kid = evaluate(G_ema)
+        entry = {"step": step, "images_seen": step * settings.batch_size, "fd_mobilenet": round(fd, 3),
+                 "kid_mobilenet": round(kid, 5), "generator_loss": _number(g_loss),
+                 "discriminator_loss": _number(d_loss), "seconds": round(time.perf_counter() - started, 1)}
+        result.evaluations.append(entry)
+        with open(folder / "metrics.jsonl", "a") as stream:
+            stream.write(json.dumps(entry) + "\n")
+        # nearest-neighbour enlarged to at least 512 px wide, so small sizes can be looked at
+        picture = sample.grid(sample.generate(G_ema, GRID_SEEDS), columns=8,
+                              scale=max(1, 512 // (8 * settings.resolution)))
+        save_image(picture, folder / f"samples-{step:06d}.png")  # atomic: the admin page may be reading it
+        save_image(picture, folder / "samples.png")
+        checkpoints.save_networks(folder, G, G_ema, D, record | {"steps": step, "latest": entry})
+        if progress_fn:
+            progress_fn(GanProgress(step, settings.steps, g_loss, d_loss, fd, kid, entry["seconds"],
+                                    _eta(started, step, settings.steps)))
+
+    checkpoint(0, math.nan, math.nan)
+    g_value = d_value = math.nan
+    step = 0
+    for step in range(1, settings.steps + 1):
+        if abort_fn and abort_fn():
+            result.stopped, step = "cancelled", step - 1
+            break
+        real = _to_model_range(train_images[torch.randint(len(train_images), (settings.batch_size,),
+                                                          generator=batches)]).to(device)
+        # discriminator: real vs generated, R1 every r1_interval steps
+        z = torch.randn(settings.batch_size, G.config.z_dim, device=device)
+        with precision.autocast():
+            with torch.no_grad():
+                fake = G(z)
+            d_loss = discriminator_loss(D(diff_augment(real, settings.augment)).float(),
+                                        D(diff_augment(fake, settings.augment)).float())
+        if step % settings.r1_interval == 0 and settings.gamma > 0:
+            real_r1 = real.detach().requires_grad_(True)
+            penalty = r1_penalty(real_r1, D(diff_augment(real_r1, settings.augment)))  # fp32: gradients of gradients
+            d_loss = d_loss + penalty * (settings.gamma / 2 * settings.r1_interval)
+        precision.step(0, d_loss, opt_D)
+        # generator: fool the (augmented) discriminator
+        D.requires_grad_(False)
+        z = torch.randn(settings.batch_size, G.config.z_dim, device=device)
+        with precision.autocast():
+            g_loss = generator_loss(D(diff_augment(G(z, track_average=True), settings.augment)).float())
+        precision.step(1, g_loss, opt_G)
+        for p in d_trainable:
+            p.requires_grad_(True)
+        # the smoothed copy: half-life ramps up over the first images, then stays at ema_images
+        seen = step * settings.batch_size
+        half_life = min(settings.ema_images, seen * 0.05)
+        ema_update(G_ema, G, 0.5 ** (settings.batch_size / max(half_life, 1e-8)))
+        g_value, d_value = float(g_loss.detach()), float(d_loss.detach())
+        if not (math.isfinite(g_value) and math.isfinite(d_value)):
+            raise StyleLabError(f"Training diverged at step {step} (a loss became NaN/inf); lower the learning rate.")
+        if step % settings.eval_every == 0 or step == settings.steps:
+            checkpoint(step, g_value, d_value)
+        elif progress_fn:
+            progress_fn(GanProgress(step, settings.steps, g_value, d_value, None, None,
+                                    time.perf_counter() - started, _eta(started, step, settings.steps)))
+    if result.stopped == "cancelled" and (not result.evaluations or result.evaluations[-1]["step"] != step):
+        checkpoint(step, g_value, d_value)  # keep what was learnt up to the Cancel
+    result.steps_run, result.seconds = step, time.perf_counter() - started
+    return result
+
+
+def _number(value: float) -> float | None:
+    """NaN (no step trained yet) as JSON null."""
+    return value if math.isfinite(value) else None
+
+
+def _eta(started: float, step: int, steps: int) -> float:
+    elapsed = time.perf_counter() - started
+    return elapsed / max(step, 1) * (steps - step)
