@@ -92,20 +92,26 @@ def center_square(image: torch.Tensor) -> torch.Tensor:
     return image[..., top : top + side, left : left + side]
 
 
-def add_grain(image: torch.Tensor, amplitude: float, seed: int) -> torch.Tensor:
+def add_grain(
+    image: torch.Tensor, amplitude: float, seed: int, memory_format: torch.memory_format = torch.contiguous_format
+) -> torch.Tensor:
     """Add faint, seeded uniform noise (±amplitude).
 
     The networks turn perfectly flat areas (a blown-out white backdrop) into flat
     blocks of colour; a grain below what the eye sees gives them texture to paint.
     The fixed seed, and one noise field shared by every image of a batch, keep a
-    photo's result byte-identical however it is batched.
+    photo's result byte-identical however it is batched. The result is laid out in
+    ``memory_format``, so a network wanting channels-last needs no further copy.
     """
     shape = tuple(image.shape[-3:])
     noise = _cached_grain(shape, amplitude, seed) if math.prod(shape) <= GRAIN_CACHE_VALUES else _grain(shape, amplitude, seed)
-    return (image + noise.to(image.dtype)).clamp_(0, 1)
+    result = torch.empty_like(image, memory_format=memory_format)
+    return torch.add(image, noise.to(image.dtype), out=result).clamp_(0, 1)
 
 
-GRAIN_CACHE_VALUES = 3 * 2048 * 2048  # drawing the noise costs ~15 ms per megapixel; a repeat size reuses it
+# drawing the noise costs ~15 ms per megapixel, so repeated sizes (previews, catalogs) reuse it;
+# up to 1 MP only, because a cached field stays in memory
+GRAIN_CACHE_VALUES = 3 * 1024 * 1024
 
 
 def _grain(shape: tuple[int, ...], amplitude: float, seed: int) -> torch.Tensor:
