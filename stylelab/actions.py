@@ -22,6 +22,7 @@ from stylelab.masks import overlay
 from stylelab.region_metrics import region_figures
 from stylelab.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+from stylelab.text import literal
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
@@ -102,17 +103,17 @@ class WebActions:
     @user_errors
     def save_template(self, name: str, style_image: str | None) -> str:
         template = self.studio.save_template(name, style_image)
-        return f"Saved template **{template.name}**. It is now in the gallery."
+        return f"Saved template **{literal(template.name)}**. It is now in the gallery."
 
     @user_errors
     def rename_template(self, old_name: str, new_name: str) -> str:
         template = self.studio.rename_template(old_name, new_name)
-        return f"Renamed to **{template.name}**."
+        return f"Renamed to **{literal(template.name)}**."
 
     @user_errors
     def delete_template(self, name: str) -> str:
         self.studio.delete_template(name)
-        return f"Deleted **{name}**."
+        return f"Deleted **{literal(name)}**."
 
     @user_errors
     def style_preview(self, style_image: str | None) -> Image.Image | None:
@@ -161,8 +162,9 @@ class WebActions:
         results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
                                       mode=mode or "whole photo", masks=masks)
         files_out, archive = self.studio.export(results, image_format, quality)
-        skipped = f" Skipped: {' '.join(problems)}" if problems else ""
-        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{skipped}"
+        skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
+        notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
+        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
         return RestyleOutput(
             slider=(results[0].original, results[0].result),
             gallery=[(r.result, r.caption) for r in results],

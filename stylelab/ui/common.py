@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
 
+from stylelab.admin import current_client
 from stylelab.errors import UserFacingError
+from stylelab.text import no_tags
 
 METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)", "Product ΔE2000",
                   "Time (s)", "Device"]
@@ -21,9 +24,35 @@ def shown_to_user(function: Callable) -> Callable:
         try:
             return function(*args, **kwargs)
         except UserFacingError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+            raise gr.Error(no_tags(error), print_exception=False) from None
 
     return wrapper
+
+
+def for_client(function: Callable) -> Callable:
+    """Gradio hands the request in as an extra last argument; its client address is made known to the
+    admin checks (wrong passwords are rate-limited per client) while ``function`` runs."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        *inputs, request = args
+        token = current_client.set(getattr(getattr(request, "client", None), "host", None))
+        try:
+            return function(*inputs)
+        finally:
+            current_client.reset(token)
+
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
+    wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
+    del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's
+    return wrapper
+
+
+def admin_event(function: Callable) -> Callable:
+    """An admin tab event: errors shown to the user, wrong passwords counted per client."""
+    return for_client(shown_to_user(function))
 
 
 def progress_reporter(progress: gr.Progress) -> Callable[[float, str], None]:

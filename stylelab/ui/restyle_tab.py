@@ -6,6 +6,7 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.text import literal, no_tags
 from stylelab.ui.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.ui.common import (
     METRIC_HEADERS,
@@ -115,7 +116,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         photos, message = actions.load_photos(files)
         strip = [(p.image, p.name) for p in photos]
         if message:
-            gr.Warning(message)
+            gr.Warning(no_tags(message))
         return photos, 0, gr.update(value=strip, visible=bool(strip))
 
     @shown_to_user
@@ -138,7 +139,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         if drawn is None:
             raise gr.Error("Paint the product on the mask, or upload a mask, first.", print_exception=False)
         corrected = {**corrected, photo.name: drawn}
-        return corrected, f"Using your mask for **{photo.name}**."
+        return corrected, f"Using your mask for **{literal(photo.name)}**."
 
     def choose_template(event: gr.SelectData):
         caption = event.value.get("caption") if isinstance(event.value, dict) else None
