@@ -61,7 +61,7 @@ def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> Resty
 
 def _choice(template: str | None, style_image: str | None, blend_template: str | None, blend_weight: float,
             studio: Studio) -> StyleChoice:
-    image = studio.load_photo(style_image).image if style_image else None
+    image = studio.load_photo(style_image, what="style image").image if style_image else None
     blend = None if not blend_template or blend_template == NO_BLEND else blend_template
     return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight))
 
@@ -120,7 +120,7 @@ class WebActions:
         """The sample photo painted in an uploaded style image."""
         if not style_image:
             return None
-        choice = StyleChoice(style_image=self.studio.load_photo(style_image).image)
+        choice = StyleChoice(style_image=self.studio.load_photo(style_image, what="style image").image)
         return self.studio.preview(Photo("sample", self.studio.sample_photo), choice, RestyleSettings())
 
     # -- photos ------------------------------------------------------------------------
@@ -194,7 +194,7 @@ class WebActions:
 
     @user_errors
     def load_mask_image(self, path: str) -> Image.Image:
-        return self.studio.load_photo(upload_path(path), name="mask").image
+        return self.studio.load_photo(upload_path(path), name="mask", what="mask").image
 
     @user_errors
     def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
@@ -216,7 +216,7 @@ class WebActions:
         if not photo:
             raise StyleLabError("Upload a product photo first.")
         loaded = self.studio.load_photo(upload_path(photo))
-        drawn = self.studio.load_photo(upload_path(mask_file)).image if mask_file else None
+        drawn = self.studio.load_photo(upload_path(mask_file), what="mask").image if mask_file else None
         mask = self.studio.mask_for(loaded, drawn)
         mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
         mask.mask.save(mask_path)

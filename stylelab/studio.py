@@ -186,9 +186,9 @@ class Studio:
                 problems.append(str(error))
         return photos, problems
 
-    def load_photo(self, source: str | Path | Image.Image, name: str | None = None) -> Photo:
+    def load_photo(self, source: str | Path | Image.Image, name: str | None = None, what: str = "photo") -> Photo:
         name = name or _stem(source)
-        image, notes = load_image_with_notes(source)
+        image, notes = load_image_with_notes(source, what)
         if max(image.size) > MAX_ASPECT * min(image.size):
             raise StyleLabError(f"'{name}' is {image.width}x{image.height} pixels: too long and thin to restyle "
                                 f"(at most {MAX_ASPECT}:1). Crop it closer to the product first.")
