@@ -77,7 +77,10 @@ def saving(what: str) -> Iterator[None]:
 
 def check_writable(folder: Path) -> None:
     """Fail at start-up, with a sentence, when the data folder cannot be written."""
-    with saving("to the data folder"):
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = atomic_write_bytes(folder / ".write-check", b"ok")
-        probe.unlink()
+        atomic_write_bytes(folder / ".write-check", b"ok").unlink()
+    except OSError as error:
+        problem = storage_problem(error, "to the data folder")
+        raise problem or StyleLabError(f"The data folder '{folder.name}' cannot be used ({error.strerror}); set "
+                                       "STYLELAB_DATA_DIR to a writable folder.") from None
