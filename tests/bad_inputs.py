@@ -231,14 +231,15 @@ class Refused:
 
     make: Callable[[Path], Path]
     sentence: str
+    upload_sentence: str | None = None  # Gradio's own refusal, where an upload field only takes some file types
 
 
 BROKEN_FILES = {
     "zero-byte file": Refused(zero_bytes, "is not an image we can read"),
     "truncated JPEG": Refused(truncated_jpeg, "could not be read: it looks damaged or truncated"),
     "text file named .png": Refused(text_named_png, "is not an image we can read"),
-    "SVG file": Refused(svg_file, "is not an image we can read"),
-    "HTML file": Refused(html_file, "is not an image we can read"),
+    "SVG file": Refused(svg_file, "is not an image we can read", "Invalid file type"),
+    "HTML file": Refused(html_file, "is not an image we can read", "Invalid file type"),
     "decompression bomb (30000x30000)": Refused(decompression_bomb, "is too large to open safely"),
 }
 REFUSED_PHOTOS = BROKEN_FILES | {

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from stylelab.ui.common import admin_event, for_client, shown_to_user
+from stylelab.ui.common import ImageUpload, admin_event, for_client, shown_to_user
 
 TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
              ("Embedding + upper layers and norms (contract frozen)", "upper"),
@@ -29,7 +29,7 @@ def create_admin_tab(admin: Any, actions: Any) -> None:
             with gr.Column(scale=5):
                 template = gr.Dropdown(choices=actions.custom_template_names(), label="One of your templates",
                                        elem_id="ft-template", allow_custom_value=True)
-                style_image = gr.Image(type="filepath", label="…or a style image", height=160,
+                style_image = ImageUpload(type="filepath", label="…or a style image", height=160,
                                        sources=["upload"], elem_id="ft-style-image")
                 photos = gr.File(file_count="multiple", file_types=[".jpg", ".jpeg", ".png", ".webp", ".zip"],
                                  label="Training photos or a ZIP (empty: the built-in sample set)",

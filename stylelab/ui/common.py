@@ -16,6 +16,22 @@ METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product
                   "Time (s)", "Device"]
 
 
+class ImageUpload(gr.Image):
+    """An image upload (type="filepath") whose unreadable files reach StyleLab, which explains them in a
+    sentence; plain gr.Image opens every upload itself and fails with an internal message."""
+
+    is_template = True  # the browser shows it as the ordinary Image component
+
+    def preprocess(self, payload: Any) -> Any:
+        try:
+            return super().preprocess(payload)
+        except Exception:
+            path = getattr(payload, "path", None)
+            if self.type == "filepath" and path:
+                return str(path)  # StyleLab's loader says what is wrong with it
+            raise
+
+
 def shown_to_user(function: Callable) -> Callable:
     """Show a UserFacingError as a red notice in the page (and as the API's error message)."""
 
