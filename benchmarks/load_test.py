@@ -40,6 +40,7 @@ class LoadReport:
     rss_after_warmup_mb: float = 0.0
     rss_end_mb: float = 0.0
     rss_peak_mb: float = 0.0
+    rss_quarters_mb: list[float] = field(default_factory=list)  # at 25, 50, 75 and 100 % of the run
     wall_seconds: float = 0.0
 
     @property
@@ -65,6 +66,8 @@ class LoadReport:
             f"throughput: {self.requests_per_second:.2f} requests/s",
             f"server memory (RSS): {self.rss_after_warmup_mb:.0f} MB after warm-up, {self.rss_end_mb:.0f} MB at the "
             f"end ({self.rss_end_mb - self.rss_after_warmup_mb:+.0f} MB), peak {self.rss_peak_mb:.0f} MB",
+            "server memory at 25/50/75/100 % of the run: " + " / ".join(f"{m:.0f}" for m in self.rss_quarters_mb)
+            + " MB",
         ]
         if self.errors:
             lines.append("first errors: " + " | ".join(self.errors[:3]))
@@ -168,6 +171,8 @@ def run_load(clients: int, seconds: float, side: int, workdir: Path, extra_env: 
         report.rss_after_warmup_mb = after_warmup[0]
         report.rss_end_mb = rss_mb(process.pid)
         report.rss_peak_mb = max(rss for _, rss in samples) if samples else report.rss_end_mb
+        report.rss_quarters_mb = [next((rss for t, rss in samples if t >= started + seconds * q / 4), report.rss_end_mb)
+                                  for q in (1, 2, 3, 4)]
     finally:
         process.terminate()
         try:
@@ -182,9 +187,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--side", type=int, default=512, help="longer side of the photo each client restyles")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the app, e.g. STYLELAB_QUEUE_SIZE=4 (repeatable)")
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.env)
     with tempfile.TemporaryDirectory(prefix="stylelab-load-") as workdir:
-        report = run_load(args.clients, args.seconds, args.side, Path(workdir))
+        report = run_load(args.clients, args.seconds, args.side, Path(workdir), extra_env)
     print(report.summary())
     if report.errors:
         sys.exit(1)
