@@ -263,7 +263,7 @@ class Studio:
             if mode == "whole photo":
                 result = self._apply(photo.image, mix, settings, notices)
             else:
-                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode)
+                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode, notices)
             seconds = time.perf_counter() - started
             trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
             product = region_figures(photo.image, result, mask.mask) if trusted else None
