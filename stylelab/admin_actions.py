@@ -87,7 +87,8 @@ class AdminActions:
                     "trainable": settings.trainable}
 
         job = self.jobs.submit(target, run)
-        return job.id, f"Job {job.id} queued: fine-tuning **{literal(target)}** ({literal(trainable)}, {int(steps)} steps)."
+        return job.id, (f"Job {job.id} queued: fine-tuning **{literal(target)}** ({literal(trainable)}, "
+                        f"{int(steps)} steps).")
 
     @admin_only
     def job_status(self, job_id: int) -> tuple[str, list[dict], str | None]:

@@ -30,7 +30,7 @@ def create_admin_tab(admin: Any, actions: Any) -> None:
                 template = gr.Dropdown(choices=actions.custom_template_names(), label="One of your templates",
                                        elem_id="ft-template", allow_custom_value=True)
                 style_image = ImageUpload(type="filepath", label="…or a style image", height=160,
-                                       sources=["upload"], elem_id="ft-style-image")
+                                          sources=["upload"], elem_id="ft-style-image")
                 photos = gr.File(file_count="multiple", file_types=[".jpg", ".jpeg", ".png", ".webp", ".zip"],
                                  label="Training photos or a ZIP (empty: the built-in sample set)",
                                  elem_id="ft-photos", height=110)

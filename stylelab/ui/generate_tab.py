@@ -16,7 +16,7 @@ def create_generate_tab(actions: Any, default_template: str) -> gr.Dropdown:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=300):
             photo = ImageUpload(type="filepath", image_mode=None, label="Product photo or transparent cutout",
-                             sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
+                                sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
             masks = create_mask_editor("shot")
             with gr.Row():
                 mask_button = gr.Button("Show the mask as an overlay", elem_id="show-mask")

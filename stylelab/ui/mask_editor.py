@@ -26,7 +26,7 @@ def create_mask_editor(prefix: str, label: str = "Product mask (pink) — paint 
                             eraser=gr.Eraser(), height=360, elem_id=f"{prefix}-mask-editor")
     with gr.Accordion("Or upload a mask (white = product)", open=False):
         upload = ImageUpload(type="filepath", label="Mask image", sources=["upload"], height=160,
-                          elem_id=f"{prefix}-mask-upload")
+                             elem_id=f"{prefix}-mask-upload")
     status = gr.Markdown(elem_id=f"{prefix}-mask-status")
     return MaskEditor(editor, upload, status)
 

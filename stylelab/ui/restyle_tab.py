@@ -44,7 +44,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=6, min_width=320):
             gr.Markdown("### 1 · Product photos", elem_classes=["step"])
-            photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES, label="JPEG, PNG, WebP or GIF — one or many",
+            photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES,
+                                  label="JPEG, PNG, WebP or GIF — one or many",
                                   elem_id="photo-upload", height=120)
             photo_strip = gr.Gallery(show_label=False, columns=6, rows=1, height=130, fit_columns=False,
                                      allow_preview=False, object_fit="cover", elem_id="photo-strip", visible=False)
@@ -56,7 +57,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                    elem_id="template", filterable=True, allow_custom_value=True)
             with gr.Accordion("Use my own style image", open=False, elem_id="own-style"):
                 style_image = ImageUpload(type="filepath", label="Any picture: a mood board, a painting, a texture",
-                                       sources=["upload", "clipboard"], height=200, elem_id="style-image")
+                                          sources=["upload", "clipboard"], height=200, elem_id="style-image")
                 gr.Markdown("While a style image is here, it is used instead of the template. Clear it to go back.")
                 with gr.Row():
                     template_name = gr.Textbox(label="Template name", placeholder="e.g. Spring mood board",

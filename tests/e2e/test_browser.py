@@ -176,6 +176,10 @@ def test_admin_signs_in_fine_tunes_sees_progress_and_publishes(tmp_path, page):
         page.locator("#ft-publish").click()
         page.locator("#ft-publish-status", has_text="Published").wait_for()
         screenshot(page, "admin-published")
+        page.locator("#jobs-panel").click()
+        page.locator("#jobs-refresh").click()
+        page.locator("#jobs-table", has_text="Rocket board").wait_for(timeout=30_000)
+        assert re.search(r"finished|early stopping", page.locator("#jobs-table").inner_text())
     finally:
         server.stop()
 
