@@ -119,7 +119,8 @@ def test_a_batch_of_mixed_sizes_returns_results_in_order(coffee_tensor):
 
 
 def test_out_of_gpu_memory_falls_back_to_tiles(monkeypatch, coffee_tensor):
-    engine = StyleEngine("cpu", EngineLimits(max_direct_pixels=10**8, tile=1024, stats_side=1024, batch_size=2))  # a batch of 2 runs out; 1 fits
+    # a batch of two runs out of memory, one photo fits: the batch must be split
+    engine = StyleEngine("cpu", EngineLimits(max_direct_pixels=10**8, tile=1024, stats_side=1024, batch_size=2))
     real_forward = engine._forward
     calls = []
 
