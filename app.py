@@ -19,6 +19,7 @@ from stylelab.actions import WebActions  # noqa: E402
 from stylelab.admin import AdminAuth  # noqa: E402
 from stylelab.admin_actions import AdminActions  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
+from stylelab.errors import StyleLabError  # noqa: E402
 from stylelab.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
@@ -37,7 +38,10 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
 
 
 def main() -> None:
-    app, settings = create_app()
+    try:
+        app, settings = create_app()
+    except StyleLabError as error:  # e.g. an unwritable data folder: one sentence, no traceback
+        raise SystemExit(f"StyleLab cannot start: {error}") from None
     app.launch(
         theme=THEME,
         css=CSS,

@@ -22,6 +22,7 @@ from stylelab.masks import overlay
 from stylelab.region_metrics import region_figures
 from stylelab.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+from stylelab.text import literal
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
@@ -60,7 +61,7 @@ def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> Resty
 
 def _choice(template: str | None, style_image: str | None, blend_template: str | None, blend_weight: float,
             studio: Studio) -> StyleChoice:
-    image = studio.load_photo(style_image).image if style_image else None
+    image = studio.load_photo(style_image, what="style image").image if style_image else None
     blend = None if not blend_template or blend_template == NO_BLEND else blend_template
     return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight))
 
@@ -102,24 +103,24 @@ class WebActions:
     @user_errors
     def save_template(self, name: str, style_image: str | None) -> str:
         template = self.studio.save_template(name, style_image)
-        return f"Saved template **{template.name}**. It is now in the gallery."
+        return f"Saved template **{literal(template.name)}**. It is now in the gallery."
 
     @user_errors
     def rename_template(self, old_name: str, new_name: str) -> str:
         template = self.studio.rename_template(old_name, new_name)
-        return f"Renamed to **{template.name}**."
+        return f"Renamed to **{literal(template.name)}**."
 
     @user_errors
     def delete_template(self, name: str) -> str:
         self.studio.delete_template(name)
-        return f"Deleted **{name}**."
+        return f"Deleted **{literal(name)}**."
 
     @user_errors
     def style_preview(self, style_image: str | None) -> Image.Image | None:
         """The sample photo painted in an uploaded style image."""
         if not style_image:
             return None
-        choice = StyleChoice(style_image=self.studio.load_photo(style_image).image)
+        choice = StyleChoice(style_image=self.studio.load_photo(style_image, what="style image").image)
         return self.studio.preview(Photo("sample", self.studio.sample_photo), choice, RestyleSettings())
 
     # -- photos ------------------------------------------------------------------------
@@ -161,8 +162,9 @@ class WebActions:
         results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
                                       mode=mode or "whole photo", masks=masks)
         files_out, archive = self.studio.export(results, image_format, quality)
-        skipped = f" Skipped: {' '.join(problems)}" if problems else ""
-        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{skipped}"
+        skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
+        notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
+        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
         return RestyleOutput(
             slider=(results[0].original, results[0].result),
             gallery=[(r.result, r.caption) for r in results],
@@ -192,7 +194,7 @@ class WebActions:
 
     @user_errors
     def load_mask_image(self, path: str) -> Image.Image:
-        return self.studio.load_photo(upload_path(path), name="mask").image
+        return self.studio.load_photo(upload_path(path), name="mask", what="mask").image
 
     @user_errors
     def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
@@ -214,7 +216,7 @@ class WebActions:
         if not photo:
             raise StyleLabError("Upload a product photo first.")
         loaded = self.studio.load_photo(upload_path(photo))
-        drawn = self.studio.load_photo(upload_path(mask_file)).image if mask_file else None
+        drawn = self.studio.load_photo(upload_path(mask_file), what="mask").image if mask_file else None
         mask = self.studio.mask_for(loaded, drawn)
         mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
         mask.mask.save(mask_path)

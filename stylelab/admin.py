@@ -4,38 +4,76 @@ No UI code here; the admin tab and the API are handed these objects.
 """
 from __future__ import annotations
 
+import contextvars
 import csv
 import hmac
 import io
 import itertools
 import json
+import logging
+import math
 import threading
 import time
-import traceback
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from stylelab.errors import StyleLabError
+from stylelab.storage import atomic_write_text
+
+log = logging.getLogger("stylelab")
+
+# The address of the client making the current admin call (set by the UI from Gradio's request),
+# so wrong passwords are counted per client; None counts them all together.
+current_client: contextvars.ContextVar[str | None] = contextvars.ContextVar("stylelab_admin_client", default=None)
+MAX_WRONG_PASSWORDS = 5  # per client, within WRONG_PASSWORD_WINDOW seconds
+WRONG_PASSWORD_WINDOW = 60.0
 
 
 class AdminAuth:
-    """Checks the admin password on the server for every admin action, in constant time."""
+    """Checks the admin password on the server for every admin action, in constant time.
 
-    def __init__(self, password: str | None):
+    Wrong passwords are rate-limited per client (a sliding window): after ``max_failures`` within
+    ``window`` seconds, every attempt from that client is refused until the oldest one ages out.
+    """
+
+    def __init__(self, password: str | None, max_failures: int = MAX_WRONG_PASSWORDS,
+                 window: float = WRONG_PASSWORD_WINDOW, clock: Callable[[], float] = time.monotonic):
         self._password = password.encode() if password else None
+        self.max_failures = max_failures
+        self.window = window
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return self._password is not None
 
-    def check(self, credential: object) -> None:
+    def check(self, credential: object, client: str | None = None) -> None:
         if self._password is None:
             raise StyleLabError("The admin area is switched off (no STYLELAB_ADMIN_PASSWORD is set).")
+        key = client or current_client.get() or "(unknown client)"
+        now = self._clock()
+        with self._lock:
+            failures = self._failures.setdefault(key, deque())
+            while failures and failures[0] <= now - self.window:
+                failures.popleft()
+            if len(failures) >= self.max_failures:
+                wait = max(1, math.ceil(failures[0] + self.window - now))
+                raise StyleLabError(f"Too many wrong passwords; try again in {wait} s.")
         given = credential.encode() if isinstance(credential, str) else b""
         if not hmac.compare_digest(given, self._password):
+            if given:  # an empty field is no guess; only guesses count towards the limit
+                with self._lock:
+                    failures.append(now)
             raise StyleLabError("Admin sign-in required: the password is missing or wrong.")
+
+
+DONE_STATUSES = ("finished", "early stopping", "cancelled", "failed")
+INTERRUPTED = "Interrupted by a restart"
 
 
 @dataclass
@@ -48,29 +86,42 @@ class Job:
     eta_seconds: float | None = None
     result: Any = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    kind: str = "fine-tuning"
+    created: float = field(default_factory=time.time)
 
     @property
     def done(self) -> bool:
-        return self.status in ("finished", "early stopping", "cancelled", "failed")
+        return self.status in DONE_STATUSES
+
+    def record(self) -> dict[str, Any]:
+        """What outlives the process: enough to list the job after a restart."""
+        return {"id": self.id, "name": self.name, "kind": self.kind, "status": self.status,
+                "message": self.message, "created": self.created, "updated": time.time()}
 
 
 class JobManager:
-    """One fine-tuning job at a time on a background thread; the rest wait in a queue."""
+    """One job at a time on a background thread; the rest wait in a queue.
 
-    def __init__(self) -> None:
-        self._jobs: dict[int, Job] = {}
+    With a ``records`` folder, each job's status is kept there as ``<id>.json`` (written atomically),
+    so a restart lists earlier jobs and marks the ones a crash interrupted as failed.
+    """
+
+    def __init__(self, records: Path | None = None) -> None:
+        self._records = records
+        self._jobs: dict[int, Job] = {job.id: job for job in self._read_records()}
         self._queue: list[tuple[Job, Callable[[Job], Any]]] = []
-        self._ids = itertools.count(1)
+        self._ids = itertools.count(max(self._jobs, default=0) + 1)
         self._lock = threading.Condition()
-        self._worker = threading.Thread(target=self._work, name="stylelab-finetune", daemon=True)
+        self._worker = threading.Thread(target=self._work, name="stylelab-jobs", daemon=True)
         self._worker.start()
 
-    def submit(self, name: str, run: Callable[[Job], Any]) -> Job:
+    def submit(self, name: str, run: Callable[[Job], Any], kind: str = "fine-tuning") -> Job:
         """``run(job)`` does the work, reporting into ``job.history`` and honouring ``job.cancel``."""
         with self._lock:
-            job = Job(next(self._ids), name)
+            job = Job(next(self._ids), name, kind=kind)
             self._jobs[job.id] = job
             self._queue.append((job, run))
+            self._save(job)
             self._lock.notify()
         return job
 
@@ -86,10 +137,37 @@ class JobManager:
             if job.status == "queued":
                 self._queue = [(j, r) for j, r in self._queue if j.id != job_id]
                 job.status, job.message = "cancelled", "Cancelled before it started."
+                self._save(job)
         return job
 
     def jobs(self) -> list[Job]:
         return list(self._jobs.values())
+
+    def _read_records(self) -> list[Job]:
+        """Earlier jobs from the records folder; queued or running ones were cut off by a restart."""
+        if self._records is None or not self._records.is_dir():
+            return []
+        jobs = []
+        for path in sorted(self._records.glob("*.json")):
+            try:
+                info = json.loads(path.read_text())
+                job = Job(int(info["id"]), str(info["name"]), str(info["status"]), message=str(info.get("message", "")),
+                          kind=str(info.get("kind", "fine-tuning")), created=float(info.get("created", 0)))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not one of ours, or unreadable: skipped, never fatal
+            if not job.done:
+                job.status, job.message = "failed", INTERRUPTED
+                self._save(job)
+            jobs.append(job)
+        return jobs
+
+    def _save(self, job: Job) -> None:
+        if self._records is None:
+            return
+        try:
+            atomic_write_text(self._records / f"{job.id:06d}.json", json.dumps(job.record()))
+        except OSError:  # a full disk must not stop the queue; the job itself still runs
+            log.exception("could not record the status of job %s", job.id)
 
     def _work(self) -> None:
         while True:
@@ -98,6 +176,7 @@ class JobManager:
                     self._lock.wait()
                 job, run = self._queue.pop(0)
             job.status = "running"
+            self._save(job)
             try:
                 job.result = run(job)
                 if job.status == "running":
@@ -105,8 +184,9 @@ class JobManager:
             except StyleLabError as error:
                 job.status, job.message = ("cancelled" if job.cancel.is_set() else "failed"), str(error)
             except Exception:  # a failed job must not take the worker down; the trace goes to the log
-                traceback.print_exc()
+                log.exception("job %s (%s) failed", job.id, job.kind)
                 job.status, job.message = "failed", "The job failed; the error was logged."
+            self._save(job)
 
 
 class UsageLog:
@@ -121,8 +201,11 @@ class UsageLog:
         if kind not in ("use", "rating"):
             raise ValueError(kind)
         line = json.dumps({"time": time.time(), "kind": kind, **fields})
-        with self._lock, open(self.path, "a") as stream:
-            stream.write(line + "\n")
+        try:
+            with self._lock, open(self.path, "a") as stream:
+                stream.write(line + "\n")
+        except OSError:  # a full disk loses one usage record, never the merchant's result
+            log.exception("could not record a usage event")
 
     def events(self) -> list[dict]:
         if not self.path.is_file():

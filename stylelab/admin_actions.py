@@ -14,6 +14,8 @@ from stylelab.admin import AdminAuth, Job, JobManager
 from stylelab.errors import StyleLabError
 from stylelab.imageio import to_tensor
 from stylelab.studio import Studio
+from stylelab.templates import clean_template_name
+from stylelab.text import literal
 from stylelab.training.data import read_training_photos
 from stylelab.training.finetune import FinetuneSettings, Progress
 from stylelab.training.runs import figures_table, new_run_dir, run_finetune_job, style_image_for
@@ -41,7 +43,7 @@ class AdminActions:
     def __init__(self, studio: Studio, auth: AdminAuth, jobs: JobManager | None = None):
         self.studio = studio
         self.auth = auth
-        self.jobs = jobs or JobManager()
+        self.jobs = jobs or JobManager(studio.settings.data_dir / "jobs")
 
     @property
     def enabled(self) -> bool:
@@ -62,7 +64,7 @@ class AdminActions:
                                     tv_weight=float(tv_weight), embedding_weight=float(embedding_weight),
                                     validate_every=max(1, int(steps) // 10))
         style, template_name = style_image_for(self.studio.store, upload_path(style_image) if style_image else (template or ""))
-        target = (name or "").strip() or template_name or "Fine-tuned style"
+        target = clean_template_name((name or "").strip() or template_name or "Fine-tuned style")
         if photo_files:
             photos = read_training_photos([upload_path(f) for f in photo_files])
         else:  # the default sample set the project can ship
@@ -85,7 +87,8 @@ class AdminActions:
                     "trainable": settings.trainable}
 
         job = self.jobs.submit(target, run)
-        return job.id, f"Job {job.id} queued: fine-tuning **{target}** ({trainable}, {steps} steps)."
+        return job.id, (f"Job {job.id} queued: fine-tuning **{literal(target)}** ({literal(trainable)}, "
+                        f"{int(steps)} steps).")
 
     @admin_only
     def job_status(self, job_id: int) -> tuple[str, list[dict], str | None]:
@@ -99,7 +102,7 @@ class AdminActions:
         if job.eta_seconds and not job.done:
             parts.append(f"about {job.eta_seconds:.0f} s left")
         if job.message:
-            parts.append(job.message)
+            parts.append(literal(job.message))
         picture = str(job.result["run_dir"] / "before-after.png") if job.result else None
         return " · ".join(parts), job.history, picture
 
@@ -121,7 +124,7 @@ class AdminActions:
                                         outcome["result"].transformer_state,
                                         {"trainable": outcome["trainable"], "run": outcome["run_dir"].name,
                                          "held_out": outcome["figures"].__dict__})
-        return f"Published **{outcome['target']}** {version}; it is now the active version."
+        return f"Published **{literal(outcome['target'])}** {version}; it is now the active version."
 
     @admin_only
     def versions(self, template: str) -> list[list[Any]]:
@@ -131,12 +134,18 @@ class AdminActions:
     @admin_only
     def activate_version(self, template: str, version: str) -> str:
         self.studio.store.activate(template, version)
-        return f"**{template}** now uses {version}."
+        return f"**{literal(template)}** now uses {literal(version)}."
 
     @admin_only
     def delete_version(self, template: str, version: str) -> str:
         self.studio.store.delete_version(template, version)
-        return f"Deleted {version} of **{template}** (moved to the trash)."
+        return f"Deleted {literal(version)} of **{literal(template)}** (moved to the trash)."
+
+    @admin_only
+    def list_jobs(self) -> list[list[Any]]:
+        """Every job, newest first, including those a restart interrupted: id, kind, name, status, message."""
+        return [[job.id, job.kind, job.name, job.status, job.message]
+                for job in sorted(self.jobs.jobs(), key=lambda job: job.id, reverse=True)]
 
     @admin_only
     def dashboard(self) -> list[list[Any]]:

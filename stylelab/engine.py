@@ -17,6 +17,7 @@ from stylelab import imageops
 from stylelab.device import choose_device, describe
 from stylelab.errors import StyleLabError
 from stylelab.models import NUM_STYLES, STYLE_IMAGE_SIZE, NormStats
+from stylelab.safeload import load_safetensors
 from stylelab.tiling import ALIGNMENT, TileLayout, run_tiled
 from stylelab.weights.store import load_network
 
@@ -26,6 +27,8 @@ MIN_WORKING_SIDE = 16
 MIN_TILE = 256
 GRAIN_AMPLITUDE = 0.01  # about ±2.5 grey levels: enough texture for flat backdrops, invisible in the photo
 GRAIN_SEED = 0
+OUT_OF_MEMORY_NOTICE = ("The GPU ran short of memory, so the photo was painted in smaller pieces: the same result, "
+                        "a little slower.")
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,10 @@ class StyleEngine:
         """A fine-tuned transformer, loaded once per weights file (never swapped into the shared one)."""
         with self._lock:
             if path not in self._tuned:
-                from safetensors.torch import load_file
-
                 from stylelab.models import ArbitraryStyleTransformer
 
                 module = ArbitraryStyleTransformer()
-                module.load_state_dict(load_file(path), strict=True)
+                module.load_state_dict(load_safetensors(path, "fine-tuned transformer"), strict=True)
                 self._tuned[path] = self._prepare(module.eval().requires_grad_(False))
             return self._tuned[path]
 
@@ -176,8 +177,12 @@ class StyleEngine:
         mix: StyleMix,
         settings: RestyleSettings = RestyleSettings(),
         progress: Progress | None = None,
+        notices: list[str] | None = None,
     ) -> list[torch.Tensor]:
-        """Restyle each photo [3, H, W]; every result has its photo's exact size."""
+        """Restyle each photo [3, H, W]; every result has its photo's exact size.
+
+        ``notices`` collects sentences for the user about fallbacks taken (e.g. tiles after a GPU ran out of memory).
+        """
         for photo in photos:
             _check_photo(photo)
         results: list[torch.Tensor | None] = [None] * len(photos)
@@ -185,13 +190,14 @@ class StyleEngine:
         for done, indices in enumerate(batches):
             # a single photo goes in as a view: at 2048x2048 every copy is another 50 MB
             batch = photos[indices[0]][None] if len(indices) == 1 else torch.stack([photos[i] for i in indices])
-            for i, result in zip(indices, self._restyle_batch(batch, mix, settings)):
+            for i, result in zip(indices, self._restyle_batch(batch, mix, settings, notices)):
                 results[i] = result
             if progress:
                 progress((done + 1) / len(batches), f"Restyled {sum(len(b) for b in batches[: done + 1])} of {len(photos)}")
         return results  # type: ignore[return-value]
 
-    def _restyle_batch(self, photos: torch.Tensor, mix: StyleMix, settings: RestyleSettings) -> torch.Tensor:
+    def _restyle_batch(self, photos: torch.Tensor, mix: StyleMix, settings: RestyleSettings,
+                       notices: list[str] | None = None) -> torch.Tensor:
         height, width = photos.shape[-2:]
         working = imageops.resize(photos, *_working_size(height, width, settings.stroke_scale))
         working = imageops.add_grain(working, GRAIN_AMPLITUDE, GRAIN_SEED, self._memory_format)
@@ -202,7 +208,7 @@ class StyleEngine:
             style_weights = torch.zeros(len(photos), NUM_STYLES)
             for index, weight in mix.builtin:
                 style_weights[:, index] += weight / builtin_weight
-            stylized = self._run(self.networks().multistyle, working, style_weights)
+            stylized = self._run(self.networks().multistyle, working, style_weights, notices)
             stylized = self._finish(stylized, photos, settings)
             # no "neutral" style exists in this network, so strength mixes pixels
             parts.append((imageops.mix(photos, stylized, settings.strength), builtin_weight))
@@ -222,7 +228,7 @@ class StyleEngine:
             # Ghiasi et al.: interpolate from the photo's own style to the target style
             embeddings = torch.lerp(own, target.expand_as(own), settings.strength)
             transformer = self.networks().transformer if path is None else self.tuned_transformer(path)
-            stylized = self._run(transformer, working, embeddings)
+            stylized = self._run(transformer, working, embeddings, notices)
             parts.append((self._finish(stylized, photos, settings), group_weight))
         blended = sum(part * (weight / total_weight) for part, weight in parts)
         return blended.clamp(0, 1)
@@ -233,15 +239,18 @@ class StyleEngine:
             stylized = _in_row_bands(imageops.keep_original_colours, stylized, photos)
         return stylized
 
-    def _run(self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
+    def _run(self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor,
+             notices: list[str] | None = None) -> torch.Tensor:
         """Run a stylization network at the images' own size, tiling or splitting as needed."""
         height, width = images.shape[-2:]
         padded = imageops.pad_to_multiple(images, ALIGNMENT)
-        output = self._run_adaptive(network, padded, condition, self.limits.tile, force_tiles=False)
+        output = self._run_adaptive(network, padded, condition, self.limits.tile, force_tiles=False,
+                                    notices=notices)
         return output[..., :height, :width]
 
     def _run_adaptive(
-        self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor, tile: int, force_tiles: bool
+        self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor, tile: int, force_tiles: bool,
+        notices: list[str] | None = None,
     ) -> torch.Tensor:
         try:
             if not force_tiles and images.shape[-1] * images.shape[-2] <= self.limits.max_direct_pixels:
@@ -249,16 +258,19 @@ class StyleEngine:
             return self._tiled(network, images, condition, tile)
         except torch.cuda.OutOfMemoryError:
             torch.cuda.empty_cache()
+            if notices is not None and OUT_OF_MEMORY_NOTICE not in notices:
+                notices.append(OUT_OF_MEMORY_NOTICE)
             if len(images) > 1:  # split the batch first, then shrink the tiles
                 half = len(images) // 2
                 return torch.cat([
-                    self._run_adaptive(network, images[:half], condition[:half], tile, force_tiles),
-                    self._run_adaptive(network, images[half:], condition[half:], tile, force_tiles),
+                    self._run_adaptive(network, images[:half], condition[:half], tile, force_tiles, notices),
+                    self._run_adaptive(network, images[half:], condition[half:], tile, force_tiles, notices),
                 ])
             smaller = max(MIN_TILE, tile // 2 // ALIGNMENT * ALIGNMENT)
             if force_tiles and tile <= MIN_TILE:
                 raise StyleLabError("The GPU ran out of memory even for small tiles; try the CPU or a smaller image.")
-            return self._run_adaptive(network, images, condition, smaller if force_tiles else tile, force_tiles=True)
+            return self._run_adaptive(network, images, condition, smaller if force_tiles else tile, force_tiles=True,
+                                      notices=notices)
 
     def _forward(
         self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor, stats: NormStats | None

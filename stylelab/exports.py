@@ -10,6 +10,7 @@ from PIL import Image
 
 from stylelab.errors import StyleLabError
 from stylelab.imageio import save_image
+from stylelab.storage import saving
 
 EXPORT_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 
@@ -22,6 +23,12 @@ def export_results(
         raise StyleLabError(f"Choose PNG or JPEG, not {image_format!r}.")
     if not 1 <= int(quality) <= 100:
         raise StyleLabError("JPEG quality must be from 1 to 100.")
+    with saving("the results"):
+        return _export(named_images, folder, image_format, int(quality))
+
+
+def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int
+            ) -> tuple[list[Path], Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     used: set[str] = set()
@@ -30,10 +37,14 @@ def export_results(
         paths.append(save_image(image, folder / f"{name}.{EXPORT_FORMATS[image_format]}", quality=int(quality)))
     archive = folder / "stylelab-results.zip"
     partial = archive.with_suffix(".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as bundle:
-        for path in paths:
-            bundle.write(path, arcname=path.name)
-    partial.replace(archive)
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for path in paths:
+                bundle.write(path, arcname=path.name)
+        partial.replace(archive)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # no half-written ZIP is ever offered for download
+        raise
     return paths, archive
 
 

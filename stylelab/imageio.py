@@ -5,6 +5,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
@@ -19,6 +20,11 @@ SAVE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 
 def load_image(source: ImageInput, what: str = "photo") -> Image.Image:
     """An upright RGB or RGBA image from a path, a PIL image or an HxW[xC] array."""
+    return load_image_with_notes(source, what)[0]
+
+
+def load_image_with_notes(source: ImageInput, what: str = "photo") -> tuple[Image.Image, list[str]]:
+    """The image as load_image gives it, and notes on what was done to make it usable."""
     if isinstance(source, Image.Image):
         image = source
     elif isinstance(source, np.ndarray):
@@ -35,24 +41,39 @@ def load_image(source: ImageInput, what: str = "photo") -> Image.Image:
         raise StyleLabError(
             f"The {what} is {image.width}x{image.height} pixels; the limit is {MAX_PIXELS / 1e6:.0f} megapixels."
         )
+    notes = []
+    if getattr(image, "n_frames", 1) > 1:
+        notes.append(f"an animation of {image.n_frames} frames: its first frame was used")
     image = ImageOps.exif_transpose(image)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):  # 16-bit grey: keep the top 8 bits, don't clip to white
+        image = _sixteen_bit_to_grey(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-    return image.convert("RGBA" if has_alpha else "RGB")
+    return image.convert("RGBA" if has_alpha else "RGB"), notes
+
+
+def _sixteen_bit_to_grey(image: Image.Image) -> Image.Image:
+    array = np.asarray(image.convert("I"), dtype=np.int64)
+    return Image.fromarray((np.clip(array, 0, 65535) >> 8).astype(np.uint8), mode="L")
 
 
 def _open(path: Path, what: str) -> Image.Image:
     if not path.is_file():
-        raise StyleLabError(f"The {what} file '{path}' does not exist.")
+        raise StyleLabError(f"The {what} file '{path.name}' does not exist.")
+    return decode(path, path.name, what)
+
+
+def decode(source: Path | BinaryIO, name: str, what: str = "photo") -> Image.Image:
+    """Open and fully read an image file; every way it can fail becomes one sentence naming the file."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(source)
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         reason = "is too large to open safely" if "decompression" in str(exc).lower() else "is not an image we can read"
-        raise StyleLabError(f"The {what} file '{path.name}' {reason} (use JPEG, PNG or WebP).") from None
-    except OSError as exc:
-        raise StyleLabError(f"The {what} file '{path.name}' could not be read: it looks damaged or truncated.") from exc
+        raise StyleLabError(f"The {what} file '{name}' {reason} (use JPEG, PNG or WebP).") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StyleLabError(f"The {what} file '{name}' could not be read: it looks damaged or truncated.") from exc
     return image
 
 

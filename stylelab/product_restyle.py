@@ -29,23 +29,23 @@ def mask_tensor(mask: Image.Image, size: tuple[int, int]) -> torch.Tensor:
 
 
 def restyle_with_mask(engine: StyleEngine, photo: Image.Image, mask: Image.Image, mix: StyleMix,
-                      settings: RestyleSettings, mode: str) -> Image.Image:
+                      settings: RestyleSettings, mode: str, notices: list[str] | None = None) -> Image.Image:
     """Restyle the whole photo, only its backdrop, or only the product (``compose.MODES``)."""
     if mode not in compose.MODES:
         raise StyleLabError(f"Choose a mode from: {', '.join(compose.MODES)}.")
     rgb, alpha = split_alpha(photo)
     original = to_tensor(rgb)
     if mode == "whole photo":
-        (result,) = engine.restyle([original], mix, settings)
+        (result,) = engine.restyle([original], mix, settings, notices=notices)
         return to_image(result, alpha)
     product = mask_tensor(mask, rgb.size)
     if mode == "background only":
         hole = compose.dilate((product > 0.02).float(), HOLE_GROWTH)
         clean_plate = compose.fill_masked(original, hole)
-        (backdrop,) = engine.restyle([clean_plate], mix, settings)
+        (backdrop,) = engine.restyle([clean_plate], mix, settings, notices=notices)
         result = compose.composite(original, backdrop, product)
     else:
-        (styled,) = engine.restyle([original], mix, settings)
+        (styled,) = engine.restyle([original], mix, settings, notices=notices)
         result = compose.composite(styled, original, product)
     return to_image(result, alpha)
 

@@ -20,12 +20,13 @@ from stylelab.compose import MODES
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.exports import export_results
-from stylelab.imageio import load_image, split_alpha, to_image, to_tensor
+from stylelab.imageio import load_image, load_image_with_notes, split_alpha, to_image, to_tensor
 from stylelab.masks import ProductMask, mask_from_drawing, product_mask
 from stylelab.metrics import Similarity, compare_images, format_similarity
 from stylelab.product_restyle import Shot, generate_shots, restyle_with_mask
 from stylelab.region_metrics import RegionFigures, format_region, region_figures
 from stylelab.shots import Placement
+from stylelab.storage import check_writable
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
 from stylelab.admin import UsageLog
@@ -33,6 +34,8 @@ from stylelab.templates import Template, TemplateStore, clean_template_name
 
 THUMBNAIL_SIZE = (240, 160)
 MAX_COMPARE = 4
+MIN_SIDE = 16  # pixels, the engine's smallest working size
+MAX_ASPECT = 20  # longest side over shortest: a banner is about 8:1; 10000x40 is not a photo
 TRUSTED_MASK = 0.6  # below this confidence, product figures from an automatic mask are not shown
 ProgressCallback = Callable[[float, str], None]
 
@@ -66,6 +69,7 @@ class RestyledPhoto:
     template: str = ""  # what made it, for ratings and the dashboard
     version: str = "v0"
     settings: dict = field(default_factory=dict)
+    notes: str = ""  # what was done to make it work, e.g. "scaled down from 8000x6000 to 4096x3072"
 
     @property
     def caption(self) -> str:
@@ -78,6 +82,7 @@ class Studio:
         self.engine = engine
         self.settings = settings
         self.sample_photo = sample_photo.convert("RGB")
+        check_writable(settings.data_dir)  # a read-only data folder is a sentence at start-up, not a crash later
         self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())
         self.usage = UsageLog(settings.data_dir)
         self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
@@ -181,24 +186,28 @@ class Studio:
                 problems.append(str(error))
         return photos, problems
 
-    def load_photo(self, source: str | Path | Image.Image, name: str | None = None) -> Photo:
-        image = load_image(source)
-        note = ""
+    def load_photo(self, source: str | Path | Image.Image, name: str | None = None, what: str = "photo") -> Photo:
+        name = name or _stem(source)
+        image, notes = load_image_with_notes(source, what)
+        if max(image.size) > MAX_ASPECT * min(image.size):
+            raise StyleLabError(f"'{name}' is {image.width}x{image.height} pixels: too long and thin to restyle "
+                                f"(at most {MAX_ASPECT}:1). Crop it closer to the product first.")
         if max(image.size) > self.settings.max_side:
             original_size = image.size
             image = image.copy()
             image.thumbnail((self.settings.max_side, self.settings.max_side), Image.Resampling.LANCZOS)
-            note = f"scaled down from {original_size[0]}x{original_size[1]} to {image.width}x{image.height}"
-        if min(image.size) < 16:
-            raise StyleLabError(f"'{name or _stem(source)}' is {image.width}x{image.height} pixels; "
-                                "both sides need at least 16.")
-        return Photo(name or _stem(source), image, note)
+            notes.append(f"scaled down from {original_size[0]}x{original_size[1]} to {image.width}x{image.height}")
+        if min(image.size) < MIN_SIDE:
+            raise StyleLabError(f"'{name}' is {image.width}x{image.height} pixels; both sides need at least "
+                                f"{MIN_SIDE}.")
+        return Photo(name, image, "; ".join(notes))
 
     # -- restyling ---------------------------------------------------------------------
 
-    def _apply(self, image: Image.Image, mix: StyleMix, settings: RestyleSettings) -> Image.Image:
+    def _apply(self, image: Image.Image, mix: StyleMix, settings: RestyleSettings,
+               notices: list[str] | None = None) -> Image.Image:
         rgb, alpha = split_alpha(image)
-        (result,) = self.engine.restyle([to_tensor(rgb)], mix, settings)
+        (result,) = self.engine.restyle([to_tensor(rgb)], mix, settings, notices=notices)
         return to_image(result, alpha)
 
     def preview(self, photo: Photo, choice: StyleChoice, settings: RestyleSettings, mode: str = "whole photo",
@@ -250,10 +259,11 @@ class Studio:
                 progress(index / len(photos), f"Restyling {photo.name} ({index + 1} of {len(photos)})")
             started = time.perf_counter()
             mask = self.mask_for(photo, (masks or {}).get(photo.name))
+            notices = [photo.note] if photo.note else []
             if mode == "whole photo":
-                result = self._apply(photo.image, mix, settings)
+                result = self._apply(photo.image, mix, settings, notices)
             else:
-                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode)
+                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode, notices)
             seconds = time.perf_counter() - started
             trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
             product = region_figures(photo.image, result, mask.mask) if trusted else None
@@ -261,7 +271,7 @@ class Studio:
             similarity = compare_images(photo.image, result)
             results.append(RestyledPhoto(photo.name, photo.image, result, similarity, seconds,
                                          self.engine.device_name, product, template, version,
-                                         asdict(settings) | {"mode": mode}))
+                                         asdict(settings) | {"mode": mode}, "; ".join(notices)))
             self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr)
         if progress:
             progress(1.0, "Done")

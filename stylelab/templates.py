@@ -19,10 +19,12 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 from stylelab.errors import StyleLabError
 from stylelab.imageio import save_image
+from stylelab.safeload import load_safetensors
+from stylelab.storage import atomic_write_text, fsync_tree, saving
 from stylelab.styles import BUILTIN_STYLES, find_builtin_style
 
 MAX_NAME_LENGTH = 40
@@ -103,7 +105,10 @@ class TemplateStore:
         """The active version's embedding (the original one until a fine-tuned version is published)."""
         folder = self.active_version_folder(template)
         path = folder / "embedding.safetensors" if folder else template.embedding_path
-        return load_file(str(path))["embedding"]
+        tensors = load_safetensors(path, f"'{template.name}' style embedding")
+        if "embedding" not in tensors:
+            raise StyleLabError(f"The style embedding of '{template.name}' is damaged; re-save the template.")
+        return tensors["embedding"]
 
     # -- versions (fine-tuned) -----------------------------------------------------------
 
@@ -139,8 +144,9 @@ class TemplateStore:
         """Write a new version completely, then make it active; a crash leaves the old one active."""
         template = self.custom_template(name)
         root = template.folder / "versions"
-        root.mkdir(exist_ok=True)
-        with self._lock:
+        with saving(f"a new version of '{template.name}'"):
+            root.mkdir(exist_ok=True)
+        with self._lock, saving(f"a new version of '{template.name}'"):
             numbers = [int(p.name[1:]) for p in root.iterdir() if re.fullmatch(r"v\d+", p.name)]
             version = f"v{max(numbers, default=0) + 1:03d}"
             partial = root / f".partial-{version}"
@@ -153,6 +159,7 @@ class TemplateStore:
                     save_file({k: v.contiguous() for k, v in transformer_state.items()},
                               str(partial / "transformer.safetensors"))
                 (partial / "version.json").write_text(json.dumps(info | {"created": time.time()}, indent=2))
+                fsync_tree(partial)  # every file on disk before the rename makes the version visible
                 os.replace(partial, root / version)
             except BaseException:
                 shutil.rmtree(partial, ignore_errors=True)
@@ -165,7 +172,7 @@ class TemplateStore:
         template = self.custom_template(name)
         if version != "v0" and not (template.folder / "versions" / version / "version.json").is_file():
             raise StyleLabError(f"'{name}' has no version {version}.")
-        with self._lock:
+        with self._lock, saving(f"the active version of '{template.name}'"):
             self._point_to(template, version)
 
     def delete_version(self, name: str, version: str) -> None:
@@ -177,15 +184,12 @@ class TemplateStore:
         folder = template.folder / "versions" / version
         if not folder.is_dir():
             raise StyleLabError(f"'{name}' has no version {version}.")
-        with self._lock:
+        with self._lock, saving(f"the deletion of {version}"):
             self.trash.mkdir(parents=True, exist_ok=True)
             os.replace(folder, self.trash / f"{template.folder.name}-{version}-{int(time.time())}")
 
     def _point_to(self, template: Template, version: str) -> None:
-        pointer = template.folder / "active.json"
-        partial = pointer.with_suffix(".partial")
-        partial.write_text(json.dumps({"version": version}))
-        os.replace(partial, pointer)
+        atomic_write_text(template.folder / "active.json", json.dumps({"version": version}))
 
     def custom_template(self, name: str) -> Template:
         template = self.find(name)
@@ -198,7 +202,7 @@ class TemplateStore:
 
     def save(self, name: str, style_image: Image.Image, embedding: torch.Tensor, thumbnail: Image.Image) -> Template:
         name = clean_template_name(name)
-        with self._lock:
+        with self._lock, saving(f"the template '{name}'"):
             self._check_name_is_free(name)
             final = self.root / f"{_slug(name)}-{uuid.uuid4().hex[:6]}"
             partial = self.root / f".partial-{final.name}"
@@ -209,6 +213,7 @@ class TemplateStore:
                 save_file({"embedding": embedding.detach().float().reshape(-1).contiguous()},
                           str(partial / "embedding.safetensors"))
                 (partial / "template.json").write_text(json.dumps({"name": name, "created": time.time()}))
+                fsync_tree(partial)  # every file on disk before the rename makes the template visible
                 os.replace(partial, final)
             except BaseException:
                 shutil.rmtree(partial, ignore_errors=True)
@@ -220,21 +225,19 @@ class TemplateStore:
         if template.kind != "custom":
             raise StyleLabError(f"'{template.name}' is a built-in style; only your own templates can be renamed.")
         new_name = clean_template_name(new_name)
-        with self._lock:
+        with self._lock, saving(f"the new name '{new_name}'"):
             if new_name.lower() != template.name.lower():
                 self._check_name_is_free(new_name)
             meta = template.folder / "template.json"
             info = json.loads(meta.read_text()) | {"name": new_name}
-            temporary = meta.with_suffix(".partial")
-            temporary.write_text(json.dumps(info))
-            os.replace(temporary, meta)
+            atomic_write_text(meta, json.dumps(info))
         return Template(new_name, "custom", template.thumbnail, folder=template.folder)
 
     def delete(self, name: str) -> None:
         template = self.find(name)
         if template.kind != "custom":
             raise StyleLabError(f"'{template.name}' is a built-in style and cannot be deleted.")
-        with self._lock:
+        with self._lock, saving(f"the deletion of '{template.name}'"):
             self.trash.mkdir(parents=True, exist_ok=True)
             os.replace(template.folder, self.trash / f"{template.folder.name}-{int(time.time())}")
 

@@ -7,7 +7,7 @@ import torch
 from skimage.color import rgb2lab
 from skimage.metrics import structural_similarity
 
-from stylelab.engine import EngineLimits, RestyleSettings, StyleEngine, StyleMix
+from stylelab.engine import OUT_OF_MEMORY_NOTICE, EngineLimits, RestyleSettings, StyleEngine, StyleMix
 from stylelab.imageio import to_image, to_tensor
 from tests.conftest import sample_picture
 
@@ -120,7 +120,8 @@ def test_a_batch_of_mixed_sizes_returns_results_in_order(coffee_tensor):
 
 
 def test_out_of_gpu_memory_falls_back_to_tiles(monkeypatch, coffee_tensor):
-    engine = StyleEngine("cpu", EngineLimits(max_direct_pixels=10**8, tile=1024, stats_side=1024))
+    # a batch of two runs out of memory, one photo fits: the batch must be split
+    engine = StyleEngine("cpu", EngineLimits(max_direct_pixels=10**8, tile=1024, stats_side=1024, batch_size=2))
     real_forward = engine._forward
     calls = []
 
@@ -132,9 +133,11 @@ def test_out_of_gpu_memory_falls_back_to_tiles(monkeypatch, coffee_tensor):
 
     monkeypatch.setattr(engine, "_forward", forward_that_runs_out_of_memory_on_big_inputs)
     photos = [coffee_tensor, coffee_tensor.flip(-1)]
-    results = engine.restyle(photos, STARRY)
+    notices: list[str] = []
+    results = engine.restyle(photos, STARRY, notices=notices)
     assert [r.shape for r in results] == [p.shape for p in photos]
     assert any(shape[0] == 1 for shape in calls), "the batch should have been split"
+    assert notices == [OUT_OF_MEMORY_NOTICE], "the user is told, once"
 
 
 def test_concurrent_requests_share_one_lazily_loaded_engine(coffee_tensor, rocket_mix):

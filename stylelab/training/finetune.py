@@ -24,6 +24,7 @@ from torch import nn
 from stylelab import imageops
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
+from stylelab.storage import fsync_file
 from stylelab.training import losses
 from stylelab.training.data import augmented_batch, split, validation_batch
 
@@ -244,4 +245,5 @@ class _RunLog:
         if self.run_dir is not None:
             partial = self.run_dir / "checkpoint-best.partial"
             save_file({k: v.contiguous() for k, v in state.items()}, str(partial))
+            fsync_file(partial)  # on disk before the rename: a crash keeps the previous checkpoint
             os.replace(partial, self.run_dir / "checkpoint-best.safetensors")

@@ -10,11 +10,12 @@ import gradio as gr
 import pandas as pd
 
 from stylelab.ui.catalog_admin import create_catalog_admin
-from stylelab.ui.common import shown_to_user
+from stylelab.ui.common import ImageUpload, admin_event, for_client, shown_to_user
 
 TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
              ("Embedding + upper layers and norms (contract frozen)", "upper"),
              ("Everything", "all")]
+JOB_HEADERS = ["Job", "Kind", "Name", "Status", "Message"]
 DASHBOARD_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down"]
 
 
@@ -29,8 +30,8 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
             with gr.Column(scale=5):
                 template = gr.Dropdown(choices=actions.custom_template_names(), label="One of your templates",
                                        elem_id="ft-template", allow_custom_value=True)
-                style_image = gr.Image(type="filepath", label="…or a style image", height=160,
-                                       sources=["upload"], elem_id="ft-style-image")
+                style_image = ImageUpload(type="filepath", label="…or a style image", height=160,
+                                          sources=["upload"], elem_id="ft-style-image")
                 photos = gr.File(file_count="multiple", file_types=[".jpg", ".jpeg", ".png", ".webp", ".zip"],
                                  label="Training photos or a ZIP (empty: the built-in sample set)",
                                  elem_id="ft-photos", height=110)
@@ -62,6 +63,9 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                                  elem_id="ft-curves", height=260)
             before_after = gr.Image(label="Held-out photos: original | before | after", interactive=False,
                                     elem_id="ft-before-after", height=260)
+        with gr.Accordion("All jobs (kept across restarts)", open=False, elem_id="jobs-panel"):
+            refresh_jobs = gr.Button("Refresh", size="sm", elem_id="jobs-refresh")
+            jobs = gr.Dataframe(headers=JOB_HEADERS, interactive=False, elem_id="jobs-table", wrap=True)
         with gr.Row():
             publish = gr.Button("Publish as the template's new version", elem_id="ft-publish")
         publish_status = gr.Markdown(elem_id="ft-publish-status")
@@ -86,11 +90,11 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
             create_catalog_admin(catalog, password)
         timer = gr.Timer(1.0, active=False)
 
-    @shown_to_user
+    @admin_event
     def do_sign_in(credential):
         return admin.sign_in(credential), gr.Column(visible=True)
 
-    @shown_to_user
+    @admin_event
     def do_start(credential, template, style_image, photos, name, trainable, steps, learning_rate, batch_size,
                  image_size, style_weight, content_weight, tv_weight, embedding_weight):
         job_id, message = admin.start_finetune(credential, template, style_image, photos, name, trainable, steps,
@@ -102,6 +106,7 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
     def fetch_status(credential, job_id):
         return admin.job_status(credential, job_id)
 
+    @for_client
     def poll(credential, job_id):
         if not job_id:
             return gr.update(), gr.update(), gr.update(), gr.Timer(active=False)
@@ -113,13 +118,13 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         return (message, pd.DataFrame(rows or [{"step": 0, "loss": 0.0, "curve": "train"}]), picture,
                 gr.Timer(active=not finished))
 
-    @shown_to_user
+    @admin_event
     def do_cancel(credential, job_id):
         if not job_id:
             return "No job is running."
         return admin.cancel_job(credential, job_id)
 
-    @shown_to_user
+    @admin_event
     def do_publish(credential, job_id):
         if not job_id:
             return "Start a job first.", gr.update()
@@ -127,28 +132,34 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         names = actions.custom_template_names()
         return message, gr.update(choices=names, value=admin.jobs.get(int(job_id)).name)
 
-    @shown_to_user
+    @admin_event
     def list_versions(credential, template):
         return admin.versions(credential, template)
 
-    @shown_to_user
+    @admin_event
     def activate_version(credential, template, version):
         return admin.activate_version(credential, template, version)
 
-    @shown_to_user
+    @admin_event
     def delete_version(credential, template, version):
         return admin.delete_version(credential, template, version)
 
-    @shown_to_user
+    @admin_event
+    def list_jobs(credential):
+        return admin.list_jobs(credential)
+
+    @admin_event
     def show_dashboard(credential):
         return admin.dashboard(credential)
 
-    @shown_to_user
+    @admin_event
     def export_dashboard(credential):
         return admin.dashboard_csv(credential)
 
     show_versions.click(list_versions, [password, version_template], versions, api_name="list_versions")
-    sign_in.click(do_sign_in, password, [sign_in_status, panel], api_name="admin_sign_in")
+    refresh_jobs.click(list_jobs, password, jobs, api_name="list_jobs")
+    sign_in.click(do_sign_in, password, [sign_in_status, panel], api_name="admin_sign_in").success(
+        list_jobs, password, jobs, api_visibility="private")
     start.click(do_start, [password, template, style_image, photos, name, trainable, steps, learning_rate, batch_size,
                            image_size, style_weight, content_weight, tv_weight, embedding_weight],
                 [job_state, job_status, timer], api_name="start_finetune")

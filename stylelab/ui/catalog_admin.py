@@ -8,7 +8,7 @@ import gradio as gr
 import pandas as pd
 
 from stylelab.ui.catalog_section import FIGURE_HEADERS
-from stylelab.ui.common import shown_to_user
+from stylelab.ui.common import admin_event, for_client, shown_to_user
 
 MODES = [("Train from scratch", "scratch"), ("Fine-tune an existing generator (lower discriminator layers frozen)",
                                              "finetune")]
@@ -59,7 +59,7 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
                            label="FD-MobileNet / KID-MobileNet against held-out photos (lower is better)")
     timer = gr.Timer(1.0, active=False)
 
-    @shown_to_user
+    @admin_event
     def do_start(credential, mode, data, name, source, resolution, steps, batch_size, freeze_d, center, mirror):
         job_id, message = catalog.start_training(credential, mode, data, name, source, resolution, steps,
                                                  batch_size, freeze_d, center, mirror)
@@ -69,6 +69,7 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
     def fetch(credential, job_id):
         return catalog.training_status(credential, job_id)
 
+    @for_client
     def poll(credential, job_id):
         if not job_id:
             return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.Timer(active=False)
@@ -82,7 +83,7 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
         return (message, pd.DataFrame(rows or placeholder), picture, table,
                 gr.update(choices=names), gr.Timer(active=not finished))
 
-    @shown_to_user
+    @admin_event
     def do_cancel(credential, job_id):
         return catalog.cancel_training(credential, job_id) if job_id else "No job is running."
 

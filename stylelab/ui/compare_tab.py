@@ -7,6 +7,7 @@ from typing import Any
 import gradio as gr
 
 from stylelab.ui.common import (
+    ImageUpload,
     METRIC_HEADERS,
     keep_colours_checkbox,
     progress_reporter,
@@ -24,8 +25,8 @@ class CompareTab:
 def create_compare_tab(actions: Any, default_templates: list[str]) -> CompareTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=300):
-            photo = gr.Image(type="filepath", label="Hero photo", sources=["upload", "clipboard"], height=280,
-                             elem_id="compare-photo")
+            photo = ImageUpload(type="filepath", label="Hero photo", sources=["upload", "clipboard"],
+                                height=280, elem_id="compare-photo")
             templates = gr.Dropdown(choices=actions.template_names(), value=default_templates, multiselect=True,
                                     max_choices=4, label="Templates to compare (up to four)",
                                     elem_id="compare-templates", filterable=True, allow_custom_value=True)

@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from stylelab.ui.catalog_section import CatalogSection, create_catalog_section
-from stylelab.ui.common import progress_reporter, shown_to_user
+from stylelab.ui.common import ImageUpload, progress_reporter, shown_to_user
 from stylelab.ui.mask_editor import create_mask_editor, mask_from_editor_value
 
 PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", "Banner 16:9"]
@@ -25,8 +25,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
     section = create_catalog_section(catalog, actions.template_names(), default_template) if catalog else None
     with gr.Row(equal_height=False):
         with gr.Column(scale=5, min_width=300):
-            photo = gr.Image(type="filepath", image_mode=None, label="Product photo or transparent cutout",
-                             sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
+            photo = ImageUpload(type="filepath", image_mode=None, label="Product photo or transparent cutout",
+                                sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
             masks = create_mask_editor("shot")
             with gr.Row():
                 mask_button = gr.Button("Show the mask as an overlay", elem_id="show-mask")

@@ -7,6 +7,8 @@ from typing import Any
 import gradio as gr
 from PIL import Image
 
+from stylelab.ui.common import ImageUpload
+
 PAINT = "#ec4899"
 
 
@@ -23,8 +25,8 @@ def create_mask_editor(prefix: str, label: str = "Product mask (pink) — paint 
                             brush=gr.Brush(colors=[PAINT], default_color=PAINT, color_mode="fixed"),
                             eraser=gr.Eraser(), height=360, elem_id=f"{prefix}-mask-editor")
     with gr.Accordion("Or upload a mask (white = product)", open=False):
-        upload = gr.Image(type="filepath", label="Mask image", sources=["upload"], height=160,
-                          elem_id=f"{prefix}-mask-upload")
+        upload = ImageUpload(type="filepath", label="Mask image", sources=["upload"], height=160,
+                             elem_id=f"{prefix}-mask-upload")
     status = gr.Markdown(elem_id=f"{prefix}-mask-status")
     return MaskEditor(editor, upload, status)
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.text import literal, no_tags
 from stylelab.ui.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.ui.common import (
+    ImageUpload,
     METRIC_HEADERS,
     keep_colours_checkbox,
     progress_reporter,
@@ -16,7 +18,7 @@ from stylelab.ui.common import (
     stroke_slider,
 )
 
-PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp"]
+PHOTO_TYPES = [".jpg", ".jpeg", ".png", ".webp", ".gif"]  # a GIF: its first frame, with a note
 MODES = ["whole photo", "background only", "product only"]
 
 
@@ -43,7 +45,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=6, min_width=320):
             gr.Markdown("### 1 · Product photos", elem_classes=["step"])
-            photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES, label="JPEG, PNG or WebP — one or many",
+            photo_files = gr.File(file_count="multiple", file_types=PHOTO_TYPES,
+                                  label="JPEG, PNG, WebP or GIF — one or many",
                                   elem_id="photo-upload", height=120)
             photo_strip = gr.Gallery(show_label=False, columns=6, rows=1, height=130, fit_columns=False,
                                      allow_preview=False, object_fit="cover", elem_id="photo-strip", visible=False)
@@ -54,8 +57,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             template = gr.Dropdown(choices=actions.template_names(), value=default_template, label="Template",
                                    elem_id="template", filterable=True, allow_custom_value=True)
             with gr.Accordion("Use my own style image", open=False, elem_id="own-style"):
-                style_image = gr.Image(type="filepath", label="Any picture: a mood board, a painting, a texture",
-                                       sources=["upload", "clipboard"], height=200, elem_id="style-image")
+                style_image = ImageUpload(type="filepath", label="Any picture: a mood board, a painting, a texture",
+                                          sources=["upload", "clipboard"], height=200, elem_id="style-image")
                 gr.Markdown("While a style image is here, it is used instead of the template. Clear it to go back.")
                 with gr.Row():
                     template_name = gr.Textbox(label="Template name", placeholder="e.g. Spring mood board",
@@ -116,7 +119,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         photos, message = actions.load_photos(files)
         strip = [(p.image, p.name) for p in photos]
         if message:
-            gr.Warning(message)
+            gr.Warning(no_tags(message))
         return photos, 0, gr.update(value=strip, visible=bool(strip))
 
     @shown_to_user
@@ -139,7 +142,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         if drawn is None:
             raise gr.Error("Paint the product on the mask, or upload a mask, first.", print_exception=False)
         corrected = {**corrected, photo.name: drawn}
-        return corrected, f"Using your mask for **{photo.name}**."
+        return corrected, f"Using your mask for **{literal(photo.name)}**."
 
     def choose_template(event: gr.SelectData):
         caption = event.value.get("caption") if isinstance(event.value, dict) else None

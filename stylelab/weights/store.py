@@ -5,11 +5,12 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch import nn
 
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, MultiStyleNet, StylePredictor
+from stylelab.safeload import PICKLE_SUFFIXES, load_safetensors, not_safetensors
 
 NETWORKS: dict[str, type[nn.Module]] = {
     "multistyle26": MultiStyleNet,
@@ -39,10 +40,13 @@ def save_weights(network: str, state: dict[str, torch.Tensor], metadata: dict[st
 def load_network(network: str, directory: Path | None = None) -> nn.Module:
     """Build the module and fill it from its safetensors file, in eval mode."""
     path = weights_path(network, directory)
+    pickled = [path.with_suffix(s) for s in PICKLE_SUFFIXES if path.with_suffix(s).is_file()]
+    if not path.is_file() and pickled:
+        raise not_safetensors(pickled[0], f"{network} network weights")
     if not path.is_file():
         raise StyleLabError(
             f"The weights file {path} is missing. Run `python -m stylelab.weights import` to create it."
         )
     module = NETWORKS[network]()
-    module.load_state_dict(load_file(str(path)), strict=True)
+    module.load_state_dict(load_safetensors(path, f"{network} network weights"), strict=True)
     return module.eval().requires_grad_(False)

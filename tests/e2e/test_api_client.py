@@ -113,20 +113,33 @@ def test_admin_endpoints_do_not_exist_without_a_password(client):
 
 
 def test_admin_endpoints_refuse_calls_without_the_credential(tmp_path):
+    import json
+
     from tests.e2e.conftest import AppServer
 
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    (data_dir / "jobs").mkdir(parents=True)
+    # a job that was running when the previous process crashed
+    (data_dir / "jobs" / "000001.json").write_text(json.dumps(
+        {"id": 1, "name": "Spring board", "kind": "fine-tuning", "status": "running", "message": ""}))
     server = AppServer(data_dir, extra_env={"STYLELAB_ADMIN_PASSWORD": "open sesame"}).start()
     try:
         client = Client(server.url, verbose=False)
+        assert client.predict(credential="open sesame", api_name="/dashboard")["data"] == []
+        assert client.predict(credential="open sesame", api_name="/list_jobs")["data"] == [
+            [1, "fine-tuning", "Spring board", "failed", "Interrupted by a restart"]]
         for api_name, arguments in [("/dashboard", {}), ("/publish_version", {"job_id": 1}),
-                                    ("/list_versions", {"template": "x"}), ("/cancel_finetune", {"job_id": 1})]:
-            for credential in ("", "wrong"):
+                                    ("/list_versions", {"template": "x"}), ("/cancel_finetune", {"job_id": 1}),
+                                    ("/list_jobs", {})]:
+            for credential in ("", "still wrong"):
                 with pytest.raises(Exception, match="Admin sign-in required"):
                     client.predict(credential=credential, **arguments, api_name=api_name)
-        assert client.predict(credential="open sesame", api_name="/dashboard")["data"] == []
+        # five wrong guesses within a minute lock this client out, even with the right password
+        for credential in ("wrong again", "open sesame"):
+            with pytest.raises(Exception, match=r"Too many wrong passwords; try again in \d+ s"):
+                client.predict(credential=credential, api_name="/dashboard")
         log = (data_dir.parent / f"server-{server.port}.log").read_text()
-        assert "open sesame" not in log, "secrets are never logged"
+        for secret in ("open sesame", "still wrong", "wrong again"):
+            assert secret not in log, "secrets are never logged"
     finally:
         server.stop()

@@ -176,5 +176,37 @@ def test_admin_signs_in_fine_tunes_sees_progress_and_publishes(tmp_path, page):
         page.locator("#ft-publish").click()
         page.locator("#ft-publish-status", has_text="Published").wait_for()
         screenshot(page, "admin-published")
+        page.locator("#jobs-panel").click()
+        page.locator("#jobs-refresh").click()
+        page.locator("#jobs-table", has_text="Rocket board").wait_for(timeout=30_000)
+        assert re.search(r"finished|early stopping", page.locator("#jobs-table").inner_text())
     finally:
         server.stop()
+
+
+XSS_FILE = "<img src=x onerror=window.__xss=1>.png"
+XSS_TEMPLATE = "<img src=x onerror=window.__xss=2>"
+
+
+def test_user_text_with_html_is_shown_as_text_and_never_injected(server, page, tmp_path):
+    attack = tmp_path / XSS_FILE
+    attack.write_text("not a picture")
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files([str(_photo(tmp_path, size=(120, 80))),
+                                                                     str(attack)])
+    page.locator("#photo-strip img").first.wait_for()
+    page.get_by_text("is not an image we can read").first.wait_for(timeout=30_000)  # the warning pop-up
+    page.locator("#restyle-button").click()
+    page.locator("#status", has_text="Skipped: The photo file").wait_for(timeout=60_000)
+    template = page.locator("#template input")
+    template.fill(XSS_TEMPLATE)
+    template.press("Enter")
+    page.locator("#restyle-button").click()
+    page.get_by_text(f"There is no template called '{XSS_TEMPLATE}'").first.wait_for(timeout=30_000)  # as text
+    page.locator("#own-style").click()
+    page.locator("#template-name input, #template-name textarea").first.fill(XSS_TEMPLATE[:40])
+    page.locator("#save-template").click()
+    page.get_by_text("Template names may use letters").first.wait_for(timeout=30_000)
+    screenshot(page, "escaped-user-text")
+    assert page.evaluate("window.__xss") is None, "no script from user text ran"
+    assert page.locator('img[src="x"]').count() == 0, "no element was made from user text"
