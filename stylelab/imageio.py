@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -12,6 +11,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stylelab.errors import StyleLabError
+from stylelab.storage import atomic_write
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
 MAX_PIXELS = int(os.environ.get("STYLELAB_MAX_PIXELS", 80_000_000))
@@ -124,16 +124,5 @@ def save_image(image: Image.Image, path: str | os.PathLike, quality: int = 92) -
     if image_format == "JPEG" and image.mode == "RGBA":
         image = split_alpha(image)[0]  # JPEG has no transparency: flatten on white
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # drops every info/EXIF field
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            options = {"quality": quality} if image_format in ("JPEG", "WEBP") else {"optimize": False}
-            clean.save(stream, format=image_format, **options)
-            stream.flush()
-            os.fsync(stream.fileno())  # on disk before the rename makes it visible
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    options = {"quality": quality} if image_format in ("JPEG", "WEBP") else {"optimize": False}
+    return atomic_write(path, lambda stream: clean.save(stream, format=image_format, **options))

@@ -9,8 +9,9 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from stylelab.errors import StyleLabError
 
@@ -31,14 +32,14 @@ def fsync_tree(folder: Path) -> None:
             fsync_file(path)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Replace ``path`` with ``data`` in one step: temporary file, fsync, rename."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Replace ``path`` in one step: ``write`` fills a temporary file, then fsync, then rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())  # on disk before the rename makes it visible
         os.replace(temporary, path)
@@ -46,6 +47,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    return atomic_write(path, lambda stream: stream.write(data))
 
 
 def atomic_write_text(path: Path, text: str) -> Path:

@@ -8,8 +8,6 @@ Only safetensors are ever loaded (never pickles).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
@@ -19,23 +17,14 @@ from safetensors.torch import save as save_bytes
 from stylelab.errors import StyleLabError
 from stylelab.gan.discriminator import Discriminator
 from stylelab.gan.networks import Generator, GeneratorConfig
+from stylelab.storage import atomic_write_bytes
 
 EMA_FILE, NETWORKS_FILE, CONFIG_FILE = "generator-ema.safetensors", "networks.safetensors", "config.json"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Temporary file in the same folder, fsync, rename: a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)
 
 
 def _tensors(module: torch.nn.Module, prefix: str = "") -> dict[str, torch.Tensor]:
