@@ -48,25 +48,35 @@ photo = (np.random.default_rng(0).random((1024, 1024, 3)) * 255).astype(np.uint8
 StyleTransfer(device="cpu", max_size=0).stylize(photo, style=%d, strength=%s)
 print(json.dumps(time.perf_counter() - started))
 """ % (STYLE_INDEX, STRENGTH)
-PEAK_MEMORY = """
-import json, resource, sys, numpy as np
-side, path, who = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+# One contender, one path, one size per fresh process: the two libraries' thread pools never
+# compete, and the memory high-water mark (VmHWM, reset by exec) belongs to that run alone.
+MEASURE = """
+import json, statistics, sys, time
+side, path, who, repeats = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 sys.path.insert(0, "benchmarks")
 from tests.conftest import sample_picture
 photo = sample_picture("astronaut", (side, side))
 style_image = sample_picture("rocket")
 if who == "ours":
     import stylelab
-    stylelab.restyle(photo, %d if path == "26" else style_image, strength=%s)
+    style = %d if path == "26" else stylelab.resolve_style(style_image).images[0][0]
+    run = lambda: stylelab.restyle(photo, style, strength=%s)
 else:
     from peer import Peer
     peer = Peer()
-    if path == "26":
-        peer.builtin(photo, %d, %s)
-    else:
-        peer.any_image_full_resolution(photo, peer.style_vector(style_image), %s)
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
-""" % (STYLE_INDEX, STRENGTH, STYLE_INDEX, STRENGTH, STRENGTH)
+    vector = peer.style_vector(style_image)
+    run = {"26": lambda: peer.builtin(photo, %d, %s),
+           "any": lambda: peer.any_image_full_resolution(photo, vector, %s),
+           "shipped": lambda: peer.any_image_as_shipped(photo, style_image, %s)}[path]
+run()
+times = []
+for _ in range(repeats):
+    started = time.perf_counter()
+    run()
+    times.append(time.perf_counter() - started)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps({"seconds": statistics.median(times) if times else None, "peak_mb": peak / 1024}))
+""" % (STYLE_INDEX, STRENGTH, STYLE_INDEX, STRENGTH, STRENGTH, STRENGTH)
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
@@ -79,12 +89,16 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def child_figure(code: str, *args: str) -> float:
+def child_figure(code: str, *args: str) -> object:
     env = dict(os.environ, STYLELAB_DEVICE=os.environ.get("STYLELAB_DEVICE", "cpu"))
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env)
     if done.returncode != 0:
         raise SystemExit(f"child process failed:\n{done.stderr[-2000:]}")
-    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(who: str, path: str, side: int, repeats: int) -> dict[str, float]:
+    return child_figure(MEASURE, str(side), path, who, str(repeats))
 
 
 def machine_line() -> str:
@@ -101,16 +115,7 @@ def machine_line() -> str:
             f"torch {torch.__version__} ({torch.get_num_threads()} threads), onnxruntime {onnxruntime.__version__}")
 
 
-def speed_table(sizes: list[int], repeats: int, lines: list[str]) -> dict[int, dict[str, float]]:
-    import stylelab
-    from peer import Peer
-    from tests.conftest import sample_picture
-
-    peer = Peer()
-    engine = stylelab.default_engine()
-    style_image = sample_picture("rocket")
-    embedding = stylelab.resolve_style(style_image, engine).images[0][0]  # computed once, as a saved template is
-    peer_vector = peer.style_vector(style_image)
+def speed_table(sizes: list[int], repeats: int, lines: list[str]) -> dict[int, dict[str, dict[str, float]]]:
     lines += [
         "| input | 26 styles: StyleLab | peer | ratio | any image, full resolution: StyleLab | peer, same work | ratio "
         "| peer as shipped (384 px, upscaled) |",
@@ -118,19 +123,15 @@ def speed_table(sizes: list[int], repeats: int, lines: list[str]) -> dict[int, d
     ]
     figures = {}
     for side in sizes:
-        photo = sample_picture("astronaut", (side, side))
-        row = {
-            "ours_26": median_seconds(lambda: stylelab.restyle(photo, STYLE_INDEX, strength=STRENGTH), repeats),
-            "peer_26": median_seconds(lambda: peer.builtin(photo, STYLE_INDEX, STRENGTH), repeats),
-            "ours_any": median_seconds(lambda: stylelab.restyle(photo, embedding, strength=STRENGTH), repeats),
-            "peer_any": median_seconds(lambda: peer.any_image_full_resolution(photo, peer_vector, STRENGTH), repeats),
-            "peer_shipped": median_seconds(lambda: peer.any_image_as_shipped(photo, style_image, STRENGTH), repeats),
-        }
+        row = {key: measure(who, path, side, repeats) for key, who, path in (
+            ("ours_26", "ours", "26"), ("peer_26", "peer", "26"), ("ours_any", "ours", "any"),
+            ("peer_any", "peer", "any"), ("peer_shipped", "peer", "shipped"))}
         figures[side] = row
+        t = {key: value["seconds"] for key, value in row.items()}
         lines.append(
-            f"| {side}x{side} | {row['ours_26']:.3f} s | {row['peer_26']:.3f} s | **{row['ours_26'] / row['peer_26']:.2f}** "
-            f"| {row['ours_any']:.3f} s | {row['peer_any']:.3f} s | **{row['ours_any'] / row['peer_any']:.2f}** "
-            f"| {row['peer_shipped']:.3f} s |"
+            f"| {side}x{side} | {t['ours_26']:.3f} s | {t['peer_26']:.3f} s | **{t['ours_26'] / t['peer_26']:.2f}** "
+            f"| {t['ours_any']:.3f} s | {t['peer_any']:.3f} s | **{t['ours_any'] / t['peer_any']:.2f}** "
+            f"| {t['peer_shipped']:.3f} s |"
         )
         print(lines[-1], file=sys.stderr, flush=True)
     return figures
@@ -214,7 +215,7 @@ def gpu_section(lines: list[str], quick: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="512 px only, 2 repeats, no child processes")
+    parser.add_argument("--quick", action="store_true", help="512 px only, 2 repeats, no cold-start or memory figures")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--save", type=Path, help="also write the markdown here")
     args = parser.parse_args()
@@ -229,22 +230,23 @@ def main() -> None:
     lines += ["", f"Preview (the app's quick look, 512 px long side, from a 3000x2000 upload): "
               f"**{preview_builtin * 1000:.0f} ms** (26 styles), **{preview_image * 1000:.0f} ms** (own style image)."]
     if not args.quick:
-        ours, peer = child_figure(COLD_START_OURS), child_figure(COLD_START_PEER)
+        ours, peer = float(child_figure(COLD_START_OURS)), float(child_figure(COLD_START_PEER))
         lines += [f"Cold start (fresh process, import to first 1024x1024 result): **{ours:.1f} s** "
                   f"(peer: {peer:.1f} s)."]
-        lines += ["", "| peak resident memory | 26 styles: StyleLab | peer | any image: StyleLab | peer |",
+        lines += ["", "| peak resident memory (VmHWM) | 26 styles: StyleLab | peer | any image: StyleLab | peer |",
                   "|---|---|---|---|---|"]
+        peak = {(side, key): value["peak_mb"] for side, row in figures.items() for key, value in row.items()}
         for side in (2048, 4096):
-            cells = []
-            for path in ("26", "any"):
-                cells.append(f"{child_figure(PEAK_MEMORY, str(side), path, 'ours'):.0f} MB")
-                cells.append(f"{child_figure(PEAK_MEMORY, str(side), path, 'peer'):.0f} MB" if side == 2048 else "—")
-            tiled = " (tiled)" if side > 2048 else ""
-            lines.append(f"| {side}x{side}{tiled} | " + " | ".join(cells) + " |")
+            if side == 4096:  # ours only: tiled above 2048x2048 on the CPU
+                peak[(side, "ours_26")] = measure("ours", "26", side, 0)["peak_mb"]
+                peak[(side, "ours_any")] = measure("ours", "any", side, 0)["peak_mb"]
+            cells = [f"{peak[(side, key)]:.0f} MB" if (side, key) in peak else "—"
+                     for key in ("ours_26", "peer_26", "ours_any", "peer_any")]
+            lines.append(f"| {side}x{side}{' (tiled)' if side > 2048 else ''} | " + " | ".join(cells) + " |")
             print(lines[-1], file=sys.stderr, flush=True)
     largest = max(sizes)
-    per_megapixel = {"26 styles": figures[largest]["ours_26"] / (largest * largest / 1e6),
-                     "any image": figures[largest]["ours_any"] / (largest * largest / 1e6)}
+    per_megapixel = {"26 styles": figures[largest]["ours_26"]["seconds"] / (largest * largest / 1e6),
+                     "any image": figures[largest]["ours_any"]["seconds"] / (largest * largest / 1e6)}
     lines += ["", "## Roofline (CPU)", ""] + roofline_lines(per_megapixel)
     lines += ["", folder_line(4 if args.quick else 16)]
     gpu_section(lines, args.quick)
