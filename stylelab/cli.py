@@ -37,16 +37,14 @@ def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
             raise StyleLabError(f"'{item}' is neither a photo nor a folder.")
 
 
-def _restyle_one(path: Path, mix, args: argparse.Namespace, engine):
+def _restyle_one(path: Path, mix, settings, mode: str, engine):
     """Background-only or product-only: one photo with its own automatic mask."""
-    from stylelab.engine import RestyleSettings
     from stylelab.imageio import load_image
     from stylelab.masks import product_mask
     from stylelab.product_restyle import restyle_with_mask
 
     photo = load_image(path)
-    settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
-    return restyle_with_mask(engine, photo, product_mask(photo).mask, mix, settings, args.mode.replace("-", " "))
+    return restyle_with_mask(engine, photo, product_mask(photo).mask, mix, settings, mode.replace("-", " "))
 
 
 def _restyle(args: argparse.Namespace) -> int:
@@ -56,7 +54,8 @@ def _restyle(args: argparse.Namespace) -> int:
     from stylelab.batch import restyle_files
     from stylelab.engine import RestyleSettings, StyleEngine
 
-    RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale)  # fail fast on bad settings
+    # built first, so bad settings fail before the networks load
+    settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
     engine = StyleEngine(device_request=args.device)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
     files = list(_photo_files(args.photos))
@@ -67,8 +66,6 @@ def _restyle(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with tqdm(total=len(files), unit="photo", disable=len(files) < 2 or args.quiet, file=sys.stderr) as bar:
         if args.mode == "whole-photo":  # batches, with decoding and encoding on worker threads
-            settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale,
-                                       keep_colours=args.keep_colours)
             jobs = [(path, args.out / relative.with_suffix(suffix)) for path, relative in files]
             report = restyle_files(jobs, mix, settings, engine, quality=args.quality, on_photo=lambda: bar.update(1))
             failures += report.failures
@@ -77,7 +74,7 @@ def _restyle(args: argparse.Namespace) -> int:
         else:  # masked modes need a mask per photo, so they go one by one
             for path, relative in files:
                 try:
-                    result = _restyle_one(path, mix, args, engine)
+                    result = _restyle_one(path, mix, settings, args.mode, engine)
                     target = stylelab.save_image(result, args.out / relative.with_suffix(suffix), quality=args.quality)
                     if len(files) == 1 and not args.quiet:
                         print(target)

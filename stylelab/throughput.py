@@ -17,7 +17,8 @@ from torch import nn
 from stylelab.roofline import measure_peaks, network_cost
 from stylelab.weights.store import load_network
 
-NETWORKS = {"26 styles": ("multistyle26", 26), "any image": ("arbitrary_transformer", 100)}
+NETWORKS = {"26 styles": "multistyle26", "any image": "arbitrary_transformer"}
+CONDITION_SIZE = {"multistyle26": 26, "arbitrary_transformer": 100}  # style weights / embedding length
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,10 @@ def megapixels_per_second(name: str, device: torch.device, setting: ThroughputSe
                           repeats: int = 5) -> float:
     """Steady-state network throughput on ``setting.batch`` images of side x side."""
     network = prepared_network(name, device, setting)
-    condition_size = NETWORKS[next(label for label, (n, _) in NETWORKS.items() if n == name)][1]
     images = torch.rand(setting.batch, 3, side, side, device=device)
     if setting.channels_last:
         images = images.contiguous(memory_format=torch.channels_last)
-    condition = torch.softmax(torch.rand(setting.batch, condition_size, device=device), dim=1)
+    condition = torch.softmax(torch.rand(setting.batch, CONDITION_SIZE[name], device=device), dim=1)
     with _precision(device, setting.precision):
         for _ in range(2 if setting.compiled else 1):  # compilation and autotuning happen here
             network(images, condition)
@@ -96,7 +96,7 @@ def gpu_throughput_table(device: torch.device, quick: bool = False, side: int = 
     best: dict[str, tuple[float, ThroughputSetting]] = {}
     for setting in settings:
         cells = []
-        for label, (name, _) in NETWORKS.items():
+        for label, name in NETWORKS.items():
             try:
                 rate = megapixels_per_second(name, device, setting, side)
             except Exception as error:  # a failed compile is a figure to report, not a crash
@@ -110,8 +110,8 @@ def gpu_throughput_table(device: torch.device, quick: bool = False, side: int = 
     lines += ["", f"Measured peaks: {peaks.flops_per_second / 1e12:.0f} TFLOP/s ({low} matrix product), "
               f"{peaks.bytes_per_second / 1e9:.0f} GB/s (copy).", ""]
     for label, (rate, setting) in best.items():
-        name, size = NETWORKS[label]
-        cost = network_cost(load_network(name).to(device), torch.rand(1, size), bytes_per_value=2)
+        name = NETWORKS[label]
+        cost = network_cost(load_network(name).to(device), torch.rand(1, CONDITION_SIZE[name]), bytes_per_value=2)
         bound = peaks.bound_seconds(cost, 1.0)
         lines.append(f"- {label}: best {rate:,.0f} MP/s ({setting.label}); {cost.flops_per_megapixel / 1e9:.1f} GFLOP "
                      f"and ≥{cost.bytes_per_megapixel / 1e6:.0f} MB per MP → roofline {1 / bound:,.0f} MP/s; "
