@@ -32,8 +32,11 @@ def fsync_tree(folder: Path) -> None:
             fsync_file(path)
 
 
-def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Replace ``path`` in one step: ``write`` fills a temporary file, then fsync, then rename."""
+def atomic_write(path: Path, write: Callable[[BinaryIO], None], durable: bool = True) -> Path:
+    """Replace ``path`` in one step: ``write`` fills a temporary file, then fsync, then rename.
+
+    ``durable=False`` skips the fsync, for caches that need only readers never to see half a file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
@@ -41,7 +44,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
-            os.fsync(stream.fileno())  # on disk before the rename makes it visible
+            if durable:
+                os.fsync(stream.fileno())  # on disk before the rename makes it visible
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -49,8 +53,8 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     return path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    return atomic_write(path, lambda stream: stream.write(data))
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> Path:
+    return atomic_write(path, lambda stream: stream.write(data), durable)
 
 
 def atomic_write_text(path: Path, text: str) -> Path:

@@ -10,6 +10,7 @@ from stylelab.ui.catalog_section import refreshed_generators
 from stylelab.ui.common import shown_to_user
 from stylelab.ui.compare_tab import create_compare_tab
 from stylelab.ui.generate_tab import create_generate_tab
+from stylelab.ui.gradio_cache import use_atomic_image_cache
 from stylelab.ui.restyle_tab import create_restyle_tab
 from stylelab.ui.templates_tab import create_templates_tab, custom_gallery_items
 
@@ -34,6 +35,7 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
 
 def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None) -> gr.Blocks:
     """``catalog`` (a stylelab.gan_actions.CatalogActions) adds the catalog generator's sections."""
+    use_atomic_image_cache()  # identical results for two users at once must not truncate each other's download
     with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
         gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
                     f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
