@@ -1,7 +1,10 @@
-"""Product shots → "From my catalog": a trained generator's samples in the browser and through the API."""
+"""The catalog generator in the browser and through the API: an admin trains one in the Admin tab;
+Product shots → "From my catalog" samples, restyles and passes on its images."""
 from __future__ import annotations
 
 from pathlib import Path
+
+import re
 
 import pytest
 from gradio_client import Client, handle_file
@@ -63,3 +66,42 @@ def test_from_my_catalog_through_the_api(catalog_server, tmp_path):
     with pytest.raises(Exception, match="missing is not in the list of choices"):  # Gradio checks the dropdown
         client.predict(generator="missing", seed=1, truncation=1.0, count=1, api_name="/catalog_generate")
     assert Path(original).is_file()
+
+
+def test_admin_trains_a_generator_and_it_appears_in_product_shots(tmp_path, page):
+    data_dir = tmp_path / "admin-data"
+    data_dir.mkdir()
+    server = AppServer(data_dir, extra_env={"STYLELAB_ADMIN_PASSWORD": "correct horse"}).start()
+    try:
+        page.goto(server.url)
+        page.get_by_role("tab", name="Admin").click()
+        page.locator("#admin-password input").fill("correct horse")
+        page.locator("#admin-sign-in").click()
+        page.locator("#gan-start").wait_for()
+        page.locator("#gan-name input, #gan-name textarea").first.fill("bottles")
+        page.locator("#gan-resolution input").click()
+        page.get_by_role("option", name="32", exact=True).click()
+        for slider, value in (("#gan-steps", "10"), ("#gan-batch", "2")):
+            page.locator(f"{slider} input[type=number]").fill(value)
+            page.locator(f"{slider} input[type=number]").press("Enter")
+        page.locator("#gan-start").click()
+        page.locator("#gan-job-status", has_text="synthetic bottles-and-mugs set at 32 px, 10 steps").wait_for()
+        page.locator("#gan-job-status", has_text="step").wait_for(timeout=120_000)  # live progress
+        page.locator("#gan-job-status", has_text="finished").wait_for(timeout=240_000)
+        page.locator("#gan-samples img").wait_for()
+        figures = page.locator("#gan-figures").inner_text()
+        assert re.search(r"\b10\b", figures), figures  # an FD/KID row for the last step
+        screenshot(page, "admin-generator-finished")
+
+        page.get_by_role("tab", name="Product shots").click()
+        page.locator("#catalog-section").get_by_text("From my catalog").click()
+        page.locator("#catalog-refresh").click()
+        page.wait_for_function(
+            "() => document.querySelector('#catalog-generator input').value.endsWith('bottles')")
+        page.locator("#catalog-count input[type=number]").fill("2")
+        page.locator("#catalog-count input[type=number]").press("Enter")
+        page.locator("#catalog-generate").click()
+        page.locator("#catalog-status", has_text="2 sample(s)").wait_for()
+        assert page.locator("#catalog-gallery img").count() == 2
+    finally:
+        server.stop()
