@@ -8,10 +8,7 @@ blurred and noisy "result"; medians of 3 warm runs, and the largest difference i
 """
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +19,11 @@ from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.performance import median_seconds  # noqa: E402
 from stylelab.metrics import compare_images  # noqa: E402
 from stylelab.region_metrics import region_figures  # noqa: E402
+
+REPEATS = 3
 
 
 def scikit_image_whole(a: np.ndarray, b: np.ndarray) -> float:
@@ -41,16 +41,6 @@ def scikit_image_region(a: np.ndarray, b: np.ndarray, inside: np.ndarray) -> flo
     return float(ssim_map.mean(axis=2)[inside].mean())
 
 
-def median_seconds(run: Callable[[], object], repeats: int = 3) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def main() -> None:
     print("| photo | SSIM + PSNR: StyleLab | scikit-image | product figures: StyleLab | scikit-image | "
           "max SSIM difference |")
@@ -64,10 +54,10 @@ def main() -> None:
         mask.paste(255, (side // 4, side // 5, side * 3 // 4, side * 4 // 5))  # a product in the middle
         a, b = np.asarray(original), np.asarray(result)
         inside = np.asarray(mask) >= 128
-        ours_whole = median_seconds(lambda: compare_images(original, result))
-        theirs_whole = median_seconds(lambda: scikit_image_whole(a, b))
-        ours_region = median_seconds(lambda: region_figures(original, result, mask))
-        theirs_region = median_seconds(lambda: scikit_image_region(a, b, inside))
+        ours_whole = median_seconds(lambda: compare_images(original, result), REPEATS)
+        theirs_whole = median_seconds(lambda: scikit_image_whole(a, b), REPEATS)
+        ours_region = median_seconds(lambda: region_figures(original, result, mask), REPEATS)
+        theirs_region = median_seconds(lambda: scikit_image_region(a, b, inside), REPEATS)
         difference = max(abs(compare_images(original, result).ssim - scikit_image_whole(a, b)),
                          abs(region_figures(original, result, mask).ssim - scikit_image_region(a, b, inside)))
         print(f"| {side}x{side} | {ours_whole:.3f} s | {theirs_whole:.3f} s | {ours_region:.3f} s | "
