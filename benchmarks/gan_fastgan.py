@@ -1,7 +1,7 @@
 """FastGAN-lite against the StyleGAN-style generator for the same wall-clock training time.
 
     python benchmarks/gan_fastgan.py [--seconds 240] [--images 3000] [--resolution 32]
-        [--fastgan-lrs 0.0002 0.001] [--stylegan-lr 0.002] [--out DIR] [--sheet PNG]
+        [--fastgan-lrs 0.0002 0.001] [--stylegan-lr 0.002] [--seed 0] [--out DIR] [--sheet PNG]
 
 Same synthetic bottles-and-mugs catalog, same seed, same held-out split, same evaluation
 (FD/KID-MobileNet, EMA generator, 500 generated vs 500 held-out images) and the same
@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--stylegan-lr", type=float, default=0.002)
     parser.add_argument("--fastgan-lrs", type=float, nargs="+", default=[0.0002, 0.001],
                         help="FastGAN-lite learning rates to run (the paper uses 0.0002)")
+    parser.add_argument("--seed", type=int, default=0, help="network initialisation, batches and held-out split")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=Path("/tmp/stylelab-gan-fastgan"))
     parser.add_argument("--sheet", type=Path, help="where to write the sheet of sample grids (default: in --out)")
@@ -134,7 +135,7 @@ def main() -> None:
     device = choose_device(args.device)
     images = to_uint8_batch(synthetic_catalog(args.images, side=args.resolution * 2), args.resolution)
     common = dict(resolution=args.resolution, steps=1_000_000, batch_size=args.batch_size, eval_every=args.eval_every,
-                  channel_base=args.channel_base, channel_max=args.channel_max, seed=0)
+                  channel_base=args.channel_base, channel_max=args.channel_max, seed=args.seed)
     runs = [Run(f"StyleGAN lr={args.stylegan_lr:g}", GanSettings(**common, learning_rate=args.stylegan_lr))]
     runs += [Run(f"FastGAN-lite lr={lr:g}", GanSettings(**common, learning_rate=lr, architecture="fastgan"))
              for lr in args.fastgan_lrs]
@@ -147,7 +148,7 @@ def main() -> None:
     held_out = len(split_held_out(images, runs[0].settings)[1])
     print(f"Synthetic catalog: {args.images} images at {args.resolution} px ({held_out} held out), batch "
           f"{args.batch_size}, channels base {args.channel_base} / max {args.channel_max}, {args.seconds:.0f} s of "
-          f"training per run (feature extraction for the figures not counted); device {name}.\n")
+          f"training per run (feature extraction for the figures not counted); seed {args.seed}; device {name}.\n")
     print("| Run | Parameters G / D | Steps | Images seen | s / step |")
     print("|---|---:|---:|---:|---:|")
     for run in runs:

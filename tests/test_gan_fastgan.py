@@ -111,3 +111,20 @@ def test_fastgan_refuses_fine_tuning_with_a_sentence(trained, tmp_path):
         GanSettings(architecture="biggan")
     with pytest.raises(StyleLabError, match="StyleGAN generators only"):
         train_tiny(tmp_path / "x", start_from=trained)  # a StyleGAN run cannot start from FastGAN weights
+
+
+def test_the_command_line_trains_and_samples_a_fastgan_generator(tmp_path):
+    from tests.test_gan_cli import NETWORK, RUN, run_gan
+
+    data = tmp_path / "data"
+    trained = run_gan(data, "train", "--architecture", "fastgan", "--synthetic", "48", "--name", "fast",
+                      *NETWORK, *RUN)
+    assert trained.returncode == 0, trained.stderr
+    config = json.loads((data / "generators" / "00001-fast" / "config.json").read_text())
+    assert config["generator"]["architecture"] == "fastgan" and config["settings"]["learning_rate"] == 0.0002
+    sampled = run_gan(data, "sample", "--generator", "00001-fast", "--seeds", "1-2", "--grid", "--out",
+                      str(tmp_path / "out"))
+    assert sampled.returncode == 0, sampled.stderr
+    refused = run_gan(data, "finetune", "--from", "00001-fast", "--synthetic", "48", *RUN)
+    assert refused.returncode != 0 and "StyleGAN generators only" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -6,6 +6,10 @@ copy of the generator for sampling, mixed precision on CUDA (bf16 where supporte
 fp16 with loss scaling). Takes ``progress_fn`` and ``abort_fn`` callbacks for a progress
 bar and a Cancel button. Every evaluation writes FD/KID-MobileNet to metrics.jsonl, a
 sample grid, and an atomic checkpoint to the generator's folder.
+
+``GanSettings.architecture`` picks the networks and their step: "stylegan" (above) or
+"fastgan" (FastGAN-lite, stylelab/gan/fastgan.py: hinge loss, self-supervised D, from scratch
+only); the data split, EMA, evaluations, grids, checkpoints and callbacks are shared.
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from stylelab.gan.networks import RESOLUTIONS, Generator, GeneratorConfig, ema_u
 from stylelab.imageio import save_image
 
 ARCHITECTURES = ("stylegan", "fastgan")
+DEFAULT_LEARNING_RATES = {"stylegan": 0.002, "fastgan": 0.0002}  # equalized-lr StyleGAN; FastGAN's paper value
 GRID_SEEDS = tuple(range(32))  # the same 32 latents in every sample grid, so grids compare over training
 
 
@@ -65,7 +70,8 @@ class GanSettings:
                   (self.r1_interval >= 1 and self.eval_every >= 1, "Intervals must be at least 1."),
                   (self.freeze_d >= 0, "The number of frozen discriminator blocks must be zero or more."),
                   (self.eval_samples >= 16 and self.held_out >= 16, "Use at least 16 images for the metrics."),
-                  (self.architecture in ARCHITECTURES, f"The architecture must be one of {', '.join(ARCHITECTURES)}."),
+                  (self.architecture in ARCHITECTURES,
+                   f"The architecture must be one of {', '.join(ARCHITECTURES)}."),
                   (self.architecture == "stylegan" or self.freeze_d == 0,
                    "Fine-tuning with frozen discriminator layers is for StyleGAN generators only.")]
         for ok, message in checks:
@@ -177,7 +183,8 @@ class _StyleGanSteps:
             config = settings.network()
             G, D = Generator(config), Discriminator(config)
             G_ema = copy.deepcopy(G)
-        self.G, self.G_ema, self.D = G.to(device).train(), G_ema.to(device).eval().requires_grad_(False), D.to(device).train()
+        self.G, self.D = G.to(device).train(), D.to(device).train()
+        self.G_ema = G_ema.to(device).eval().requires_grad_(False)
         frozen = D.lower_modules(min(settings.freeze_d, len(D.blocks)))
         for module in frozen:
             module.requires_grad_(False)
