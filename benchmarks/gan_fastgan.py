@@ -98,7 +98,7 @@ def sample_sheet(runs: list[Run], real: torch.Tensor, path: Path) -> None:
     from stylelab.gan import sample
 
     real_grid = sample.grid(sample.to_images(real[:32].float() / 127.5 - 1), columns=8,
-                            scale=max(1, 256 // (8 * real.shape[-1])))
+                            scale=max(1, 512 // (8 * real.shape[-1])))
     panels = [("real (held out)", real_grid)]
     for run in runs:
         grid = Image.open(run.folder / "samples.png").convert("RGB")
