@@ -8,6 +8,7 @@ Only safetensors are ever loaded (never pickles).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -15,10 +16,12 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 
 from stylelab.errors import StyleLabError
+from stylelab.gan import fastgan
 from stylelab.gan.discriminator import Discriminator
 from stylelab.gan.networks import Generator, GeneratorConfig
 from stylelab.storage import atomic_write_bytes
 
+AnyGenerator = Generator | fastgan.FastGanGenerator  # both have config, forward(z, truncation), mapping/synthesis
 EMA_FILE, NETWORKS_FILE, CONFIG_FILE = "generator-ema.safetensors", "networks.safetensors", "config.json"
 
 
@@ -31,13 +34,13 @@ def _tensors(module: torch.nn.Module, prefix: str = "") -> dict[str, torch.Tenso
     return {prefix + k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
 
 
-def save_generator(folder: Path, ema: Generator, record: dict | None = None) -> None:
+def save_generator(folder: Path, ema: AnyGenerator, record: dict | None = None) -> None:
     write_atomic(folder / EMA_FILE, save_bytes(_tensors(ema)))
     config = {"generator": ema.config.to_dict(), **(record or {})}
     write_atomic(folder / CONFIG_FILE, json.dumps(config, indent=2).encode())
 
 
-def save_networks(folder: Path, generator: Generator, ema: Generator, discriminator: Discriminator,
+def save_networks(folder: Path, generator: AnyGenerator, ema: AnyGenerator, discriminator: torch.nn.Module,
                   record: dict | None = None) -> None:
     """Everything fine-tuning needs, then the sampling copy and config (the config last: it marks a usable folder)."""
     tensors = _tensors(generator, "G.") | _tensors(ema, "G_ema.") | _tensors(discriminator, "D.")
@@ -58,19 +61,28 @@ def _read(path: Path) -> dict[str, torch.Tensor]:
     return load_bytes(path.read_bytes())
 
 
-def load_generator(folder: Path, device: torch.device | str = "cpu") -> Generator:
-    """The smoothed generator, in eval mode, for sampling."""
-    config = GeneratorConfig(**read_config(folder)["generator"])
-    generator = Generator(config)
+def _builders(folder: Path) -> tuple[Callable[[], AnyGenerator], Callable[[], torch.nn.Module]]:
+    """Generator and discriminator constructors for the architecture recorded in the folder's config."""
+    settings = dict(read_config(folder)["generator"])
+    if settings.get("architecture") == fastgan.ARCHITECTURE:
+        config = fastgan.FastGanConfig(**settings)
+        return (lambda: fastgan.FastGanGenerator(config)), (lambda: fastgan.FastGanDiscriminator(config))
+    stylegan = GeneratorConfig(**settings)
+    return (lambda: Generator(stylegan)), (lambda: Discriminator(stylegan))
+
+
+def load_generator(folder: Path, device: torch.device | str = "cpu") -> AnyGenerator:
+    """The smoothed generator (either architecture), in eval mode, for sampling."""
+    generator = _builders(folder)[0]()
     generator.load_state_dict(_read(folder / EMA_FILE), strict=True)
     return generator.eval().requires_grad_(False).to(device)
 
 
-def load_networks(folder: Path) -> tuple[Generator, Generator, Discriminator]:
+def load_networks(folder: Path) -> tuple[AnyGenerator, AnyGenerator, torch.nn.Module]:
     """Generator, smoothed generator and discriminator, to continue or fine-tune from."""
-    config = GeneratorConfig(**read_config(folder)["generator"])
+    make_generator, make_discriminator = _builders(folder)
     tensors = _read(folder / NETWORKS_FILE)
-    modules = (Generator(config), Generator(config), Discriminator(config))
+    modules = (make_generator(), make_generator(), make_discriminator())
     for prefix, module in zip(("G.", "G_ema.", "D."), modules):
         module.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, strict=True)
     return modules

@@ -38,7 +38,7 @@ def _train(args: argparse.Namespace) -> int:
     from stylelab.device import choose_device
     from stylelab.gan.jobs import (FINETUNE_FREEZE_D, new_generator_folder, run_training, source_network, summary,
                                    training_images)
-    from stylelab.gan.train import GanSettings
+    from stylelab.gan.train import DEFAULT_LEARNING_RATES, GanSettings
     from stylelab.settings import AppSettings
 
     data_dir = AppSettings.from_environment().data_dir
@@ -47,7 +47,9 @@ def _train(args: argparse.Namespace) -> int:
         "resolution": args.resolution, "channel_base": args.channel_base, "channel_max": args.channel_max}
     resolution = network["resolution"]
     freeze_d = args.freeze_d if args.freeze_d is not None else (FINETUNE_FREEZE_D if start_from else 0)
-    settings = GanSettings(**network, steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr,
+    architecture = getattr(args, "architecture", "stylegan")  # fine-tuning: StyleGAN generators only
+    settings = GanSettings(**network, steps=args.steps, batch_size=args.batch_size, architecture=architecture,
+                           learning_rate=args.lr if args.lr is not None else DEFAULT_LEARNING_RATES[architecture],
                            freeze_d=freeze_d, eval_every=args.eval_every, seed=args.seed,
                            eval_samples=args.eval_samples, held_out=args.eval_samples)
     images = training_images(args.data, resolution, args.synthetic, center_products=not args.no_center,
@@ -115,7 +117,10 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
             command.add_argument("--resolution", type=int, default=64, choices=[32, 64, 128, 256])
         command.add_argument("--steps", type=int, default=2000)
         command.add_argument("--batch-size", type=int, default=16)
-        command.add_argument("--lr", type=float, default=0.002)
+        if not tune:
+            command.add_argument("--architecture", choices=["stylegan", "fastgan"], default="stylegan",
+                                 help="stylegan (default) or fastgan: the light few-shot design (FastGAN-lite)")
+        command.add_argument("--lr", type=float, help="learning rate (default 0.002 StyleGAN, 0.0002 FastGAN)")
         command.add_argument("--freeze-d", type=int, help="discriminator blocks to freeze (fine-tune default 2)")
         command.add_argument("--eval-every", type=int, default=250, help="steps between FD/KID, grid, checkpoint")
         command.add_argument("--eval-samples", type=int, default=500, help="images per FD/KID evaluation")

@@ -6,6 +6,10 @@ copy of the generator for sampling, mixed precision on CUDA (bf16 where supporte
 fp16 with loss scaling). Takes ``progress_fn`` and ``abort_fn`` callbacks for a progress
 bar and a Cancel button. Every evaluation writes FD/KID-MobileNet to metrics.jsonl, a
 sample grid, and an atomic checkpoint to the generator's folder.
+
+``GanSettings.architecture`` picks the networks and their step: "stylegan" (above) or
+"fastgan" (FastGAN-lite, stylelab/gan/fastgan.py: hinge loss, self-supervised D, from scratch
+only); the data split, EMA, evaluations, grids, checkpoints and callbacks are shared.
 """
 from __future__ import annotations
 
@@ -24,11 +28,15 @@ from stylelab.errors import StyleLabError
 from stylelab.gan import checkpoints, sample
 from stylelab.gan.augment import diff_augment
 from stylelab.gan.discriminator import Discriminator
+from stylelab.gan.fastgan import FastGanConfig
+from stylelab.gan.fastgan_train import FastGanSteps
 from stylelab.gan.losses import discriminator_loss, generator_loss, r1_penalty
 from stylelab.gan.metrics import MobileNetFeatures, frechet_distance, kernel_distance
 from stylelab.gan.networks import RESOLUTIONS, Generator, GeneratorConfig, ema_update
 from stylelab.imageio import save_image
 
+ARCHITECTURES = ("stylegan", "fastgan")
+DEFAULT_LEARNING_RATES = {"stylegan": 0.002, "fastgan": 0.0002}  # equalized-lr StyleGAN; FastGAN's paper value
 GRID_SEEDS = tuple(range(32))  # the same 32 latents in every sample grid, so grids compare over training
 
 
@@ -51,6 +59,7 @@ class GanSettings:
     held_out: int = 500  # real images kept out of training for the metrics (at most 20% of the data)
     mixed_precision: bool = True  # used on CUDA only
     seed: int = 0
+    architecture: str = "stylegan"  # or "fastgan": the light few-shot design (stylelab/gan/fastgan.py)
 
     def __post_init__(self) -> None:
         checks = [(self.resolution in RESOLUTIONS, f"The image size must be one of {', '.join(map(str, RESOLUTIONS))}."),
@@ -60,7 +69,11 @@ class GanSettings:
                   (self.r1_gamma is None or self.r1_gamma >= 0, "R1 gamma must be zero or more."),
                   (self.r1_interval >= 1 and self.eval_every >= 1, "Intervals must be at least 1."),
                   (self.freeze_d >= 0, "The number of frozen discriminator blocks must be zero or more."),
-                  (self.eval_samples >= 16 and self.held_out >= 16, "Use at least 16 images for the metrics.")]
+                  (self.eval_samples >= 16 and self.held_out >= 16, "Use at least 16 images for the metrics."),
+                  (self.architecture in ARCHITECTURES,
+                   f"The architecture must be one of {', '.join(ARCHITECTURES)}."),
+                  (self.architecture == "stylegan" or self.freeze_d == 0,
+                   "Fine-tuning with frozen discriminator layers is for StyleGAN generators only.")]
         for ok, message in checks:
             if not ok:
                 raise StyleLabError(message)
@@ -72,6 +85,10 @@ class GanSettings:
     def network(self) -> GeneratorConfig:
         return GeneratorConfig(resolution=self.resolution, z_dim=self.latent_dim, w_dim=self.latent_dim,
                                channel_base=self.channel_base, channel_max=self.channel_max, seed=self.seed)
+
+    def fastgan_network(self) -> FastGanConfig:
+        return FastGanConfig(resolution=self.resolution, z_dim=self.latent_dim, channel_base=self.channel_base,
+                             channel_max=self.channel_max, seed=self.seed)
 
 
 @dataclass(frozen=True)
@@ -149,6 +166,63 @@ class _Evaluator:
         return frechet_distance(fake, self.real), kernel_distance(fake, self.real)
 
 
+class _StyleGanSteps:
+    """The StyleGAN-style networks and their training step: non-saturating loss, lazy R1, FreezeD,
+    mixed precision on CUDA."""
+
+    def __init__(self, settings: GanSettings, start_from: Path | None, device: torch.device):
+        if start_from is not None:
+            G, G_ema, D = checkpoints.load_networks(start_from)
+            if not isinstance(G, Generator):
+                raise StyleLabError(f"'{start_from.name}' is a FastGAN generator; fine-tuning is for StyleGAN "
+                                    "generators only.")
+            if G.config.resolution != settings.resolution:
+                raise StyleLabError(f"'{start_from.name}' makes {G.config.resolution} px images; fine-tune it at "
+                                    f"that size, not {settings.resolution} px.")
+        else:
+            config = settings.network()
+            G, D = Generator(config), Discriminator(config)
+            G_ema = copy.deepcopy(G)
+        self.G, self.D = G.to(device).train(), D.to(device).train()
+        self.G_ema = G_ema.to(device).eval().requires_grad_(False)
+        frozen = D.lower_modules(min(settings.freeze_d, len(D.blocks)))
+        for module in frozen:
+            module.requires_grad_(False)
+        self.d_trainable = [p for p in D.parameters() if p.requires_grad]
+        # lazy R1 changes the effective Adam step: scale lr and betas as StyleGAN2 does
+        ratio = settings.r1_interval / (settings.r1_interval + 1)
+        self.opt_G = torch.optim.Adam(G.parameters(), lr=settings.learning_rate, betas=(0.0, 0.99), eps=1e-8)
+        self.opt_D = torch.optim.Adam(self.d_trainable, lr=settings.learning_rate * ratio,
+                                      betas=(0.0, 0.99**ratio), eps=1e-8)
+        self.precision = _Precision(device, settings.mixed_precision)
+        self.settings = settings
+
+    def __call__(self, real: torch.Tensor, step: int) -> tuple[float, float]:
+        """One discriminator and one generator update; returns (generator loss, discriminator loss)."""
+        G, D, settings, precision = self.G, self.D, self.settings, self.precision
+        # discriminator: real vs generated, R1 every r1_interval steps
+        z = torch.randn(settings.batch_size, G.config.z_dim, device=real.device)
+        with precision.autocast():
+            with torch.no_grad():
+                fake = G(z)
+            d_loss = discriminator_loss(D(diff_augment(real, settings.augment)).float(),
+                                        D(diff_augment(fake, settings.augment)).float())
+        if step % settings.r1_interval == 0 and settings.gamma > 0:
+            real_r1 = real.detach().requires_grad_(True)
+            penalty = r1_penalty(real_r1, D(diff_augment(real_r1, settings.augment)))  # fp32: gradients of gradients
+            d_loss = d_loss + penalty * (settings.gamma / 2 * settings.r1_interval)
+        precision.step(0, d_loss, self.opt_D)
+        # generator: fool the (augmented) discriminator
+        D.requires_grad_(False)
+        z = torch.randn(settings.batch_size, G.config.z_dim, device=real.device)
+        with precision.autocast():
+            g_loss = generator_loss(D(diff_augment(G(z, track_average=True), settings.augment)).float())
+        precision.step(1, g_loss, self.opt_G)
+        for p in self.d_trainable:
+            p.requires_grad_(True)
+        return float(g_loss.detach()), float(d_loss.detach())
+
+
 def train_generator(
     images: torch.Tensor,
     settings: GanSettings,
@@ -167,26 +241,9 @@ def train_generator(
     torch.manual_seed(settings.seed)
     batches = torch.Generator().manual_seed(settings.seed)
     train_images, held_out = split_held_out(images, settings)
-    if start_from is not None:
-        G, G_ema, D = checkpoints.load_networks(start_from)
-        if G.config.resolution != settings.resolution:
-            raise StyleLabError(f"'{start_from.name}' makes {G.config.resolution} px images; fine-tune it at that "
-                                f"size, not {settings.resolution} px.")
-    else:
-        config = settings.network()
-        G, D = Generator(config), Discriminator(config)
-        G_ema = copy.deepcopy(G)
-    G, G_ema, D = G.to(device).train(), G_ema.to(device).eval().requires_grad_(False), D.to(device).train()
-    frozen = D.lower_modules(min(settings.freeze_d, len(D.blocks)))
-    for module in frozen:
-        module.requires_grad_(False)
-    d_trainable = [p for p in D.parameters() if p.requires_grad]
-    # lazy R1 changes the effective Adam step: scale lr and betas as StyleGAN2 does
-    ratio = settings.r1_interval / (settings.r1_interval + 1)
-    opt_G = torch.optim.Adam(G.parameters(), lr=settings.learning_rate, betas=(0.0, 0.99), eps=1e-8)
-    opt_D = torch.optim.Adam(d_trainable, lr=settings.learning_rate * ratio,
-                             betas=(0.0, 0.99**ratio), eps=1e-8)
-    precision = _Precision(device, settings.mixed_precision)
+    steps = (FastGanSteps(settings, start_from, device) if settings.architecture == "fastgan"
+             else _StyleGanSteps(settings, start_from, device))
+    G, G_ema, D = steps.G, steps.G_ema, steps.D
     evaluate = _Evaluator(features, held_out, settings)
     record = {"settings": asdict(settings), "fine_tuned_from": start_from.name if start_from else None,
               "training_images": len(train_images), "held_out_images": len(held_out), "device": str(device),
@@ -223,31 +280,11 @@ def train_generator(
             break
         real = _to_model_range(train_images[torch.randint(len(train_images), (settings.batch_size,),
                                                           generator=batches)]).to(device)
-        # discriminator: real vs generated, R1 every r1_interval steps
-        z = torch.randn(settings.batch_size, G.config.z_dim, device=device)
-        with precision.autocast():
-            with torch.no_grad():
-                fake = G(z)
-            d_loss = discriminator_loss(D(diff_augment(real, settings.augment)).float(),
-                                        D(diff_augment(fake, settings.augment)).float())
-        if step % settings.r1_interval == 0 and settings.gamma > 0:
-            real_r1 = real.detach().requires_grad_(True)
-            penalty = r1_penalty(real_r1, D(diff_augment(real_r1, settings.augment)))  # fp32: gradients of gradients
-            d_loss = d_loss + penalty * (settings.gamma / 2 * settings.r1_interval)
-        precision.step(0, d_loss, opt_D)
-        # generator: fool the (augmented) discriminator
-        D.requires_grad_(False)
-        z = torch.randn(settings.batch_size, G.config.z_dim, device=device)
-        with precision.autocast():
-            g_loss = generator_loss(D(diff_augment(G(z, track_average=True), settings.augment)).float())
-        precision.step(1, g_loss, opt_G)
-        for p in d_trainable:
-            p.requires_grad_(True)
+        g_value, d_value = steps(real, step)
         # the smoothed copy: half-life ramps up over the first images, then stays at ema_images
         seen = step * settings.batch_size
         half_life = min(settings.ema_images, seen * 0.05)
         ema_update(G_ema, G, 0.5 ** (settings.batch_size / max(half_life, 1e-8)))
-        g_value, d_value = float(g_loss.detach()), float(d_loss.detach())
         if not (math.isfinite(g_value) and math.isfinite(d_value)):
             raise StyleLabError(f"Training diverged at step {step} (a loss became NaN/inf); lower the learning rate.")
         if step % settings.eval_every == 0 or step == settings.steps:
