@@ -20,12 +20,13 @@ from stylelab.errors import StyleLabError
 from stylelab.gan.jobs import (FINETUNE_FREEZE_D, GENERATORS_FOLDER, new_generator_folder, run_training,
                                source_network, summary, training_images)
 from stylelab.gan.library import GeneratorLibrary
-from stylelab.gan.train import GanProgress, GanSettings
+from stylelab.gan.train import ARCHITECTURES, DEFAULT_LEARNING_RATES, GanProgress, GanSettings
 from stylelab.imageio import load_image, save_image
 from stylelab.studio import StyleChoice, Studio
 
 DISPLAY_SIDE = 256  # generated images are saved at least this large (Lanczos), for viewing and restyling
 TRAIN_MODES = ("scratch", "finetune")
+NETWORK_NAMES = {"stylegan": "a StyleGAN-style generator", "fastgan": "a FastGAN-lite generator"}
 
 
 def _display_size(image: Image.Image) -> Image.Image:
@@ -91,13 +92,20 @@ class CatalogActions:
     def start_training(self, mode: str, data_files: Sequence[str] | None, name: str | None, source: str | None,
                        resolution: int, steps: int, batch_size: int, freeze_d: int | None = None,
                        center_products: bool = True, mirror: bool = True, eval_every: int | None = None,
-                       eval_samples: int = 500) -> tuple[int, str]:
-        """Queue a training job: from scratch, or fine-tuning ``source`` with FreezeD. No files: the synthetic set."""
+                       eval_samples: int = 500, architecture: str = "stylegan") -> tuple[int, str]:
+        """Queue a training job: from scratch, or fine-tuning ``source`` with FreezeD. No files: the synthetic set.
+
+        ``architecture`` ("stylegan" or "fastgan") applies to training from scratch; fine-tuning keeps the source's.
+        """
         if mode not in TRAIN_MODES:
             raise StyleLabError("Choose to train from scratch or to fine-tune an existing generator.")
+        if architecture not in ARCHITECTURES:
+            raise StyleLabError(f"Choose the network: {' or '.join(ARCHITECTURES)}.")
         start_from = self.library.folder(source) if mode == "finetune" else None
         network = source_network(start_from) if start_from else {"resolution": int(resolution)}
-        settings = GanSettings(**network, steps=int(steps), batch_size=int(batch_size),
+        architecture = "stylegan" if start_from else architecture  # run_training refuses a FastGAN source clearly
+        settings = GanSettings(**network, steps=int(steps), batch_size=int(batch_size), architecture=architecture,
+                               learning_rate=DEFAULT_LEARNING_RATES[architecture],
                                freeze_d=(FINETUNE_FREEZE_D if freeze_d is None else int(freeze_d)) if start_from else 0,
                                eval_every=int(eval_every or max(min(int(steps), 50), int(steps) // 10)),
                                eval_samples=int(eval_samples), held_out=int(eval_samples))
@@ -126,7 +134,7 @@ class CatalogActions:
         job = self.jobs.submit(f"generator: {target}", run)
         self._folders[job.id] = folder
         what = f"fine-tuning **{source}** (discriminator's lower {settings.freeze_d} blocks frozen)" if start_from \
-            else "training from scratch"
+            else f"training {NETWORK_NAMES[architecture]} from scratch"
         data = f"{len(sources)} upload(s)" if sources else "the built-in synthetic bottles-and-mugs set"
         return job.id, (f"Job {job.id} queued: {what} on {data} at {settings.resolution} px, {settings.steps} steps, "
                         f"into **{folder.name}**.")

@@ -50,7 +50,7 @@ def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(cata
         catalog.start_training("wrong", "scratch", None, "mugs", None, 32, 3, 4)
     photos = _photo_zip(tmp_path)
     job_id, message = catalog.start_training("pw", "scratch", [photos], "mugs", None, 32, 3, 4, 2, True, True, 2, 16)
-    assert "training from scratch on 1 upload(s) at 32 px" in message
+    assert "training a StyleGAN-style generator from scratch on 1 upload(s) at 32 px" in message
     status, history, grid, figures = _wait(catalog, job_id, lambda s, job: job.done)
     assert "**finished**" in status and "FD-MobileNet" in status
     assert [h["step"] for h in history if h["fd_mobilenet"] is not None] == [0, 2, 3]
@@ -76,6 +76,24 @@ def test_admin_trains_from_a_zip_watches_progress_then_samples_and_restyles(cata
     _wait(catalog, tune_id, lambda s, job: job.done)
     config = checkpoints.read_config(catalog.library.folder("00002-cups"))
     assert config["fine_tuned_from"] == name and config["settings"]["freeze_d"] == 1
+
+
+def test_admin_trains_a_fastgan_lite_generator_which_cannot_then_be_fine_tuned(catalog, tmp_path):
+    job_id, message = catalog.start_training("pw", "scratch", [_photo_zip(tmp_path)], "mugs", None, 32, 3, 4, None,
+                                             True, True, 3, 16, architecture="fastgan")
+    assert "training a FastGAN-lite generator from scratch" in message
+    status, *_ = _wait(catalog, job_id, lambda s, job: job.done)
+    assert "**finished**" in status
+    (name,) = catalog.generator_names()
+    config = checkpoints.read_config(catalog.library.folder(name))
+    assert config["generator"]["architecture"] == "fastgan"
+    assert config["settings"]["learning_rate"] == 0.0002  # FastGAN's own rate, not StyleGAN's 0.002
+    items, _ = catalog.sample(name, 0, 0.7, 2)
+    assert len(items) == 2
+    with pytest.raises(UserFacingError, match="FastGAN-lite generator; fine-tuning is for StyleGAN"):
+        catalog.start_training("pw", "finetune", None, "again", name, 32, 3, 4)
+    with pytest.raises(UserFacingError, match="Choose the network"):
+        catalog.start_training("pw", "scratch", None, "x", None, 32, 3, 4, architecture="biggan")
 
 
 def test_cancel_stops_a_running_training_job(catalog, tmp_path):

@@ -12,6 +12,8 @@ from stylelab.ui.common import admin_event, for_client, shown_to_user
 
 MODES = [("Train from scratch", "scratch"), ("Fine-tune an existing generator (lower discriminator layers frozen)",
                                              "finetune")]
+NETWORKS = [("StyleGAN-style (can be fine-tuned later)", "stylegan"),
+            ("FastGAN-lite (learns faster from few photos; cannot be fine-tuned)", "fastgan")]
 FINISHED = ("finished", "cancelled", "failed")
 # fixed colours for both curves: otherwise the plot keeps the categories of its first update only
 CURVE_COLOURS = {"generator": "#4f46e5", "discriminator": "#db2777"}
@@ -19,12 +21,16 @@ CURVE_COLOURS = {"generator": "#4f46e5", "discriminator": "#db2777"}
 
 def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
     names = catalog.generator_names()
-    gr.Markdown("### Catalog generator\nA StyleGAN-style generator learns one product category from your photos "
+    gr.Markdown("### Catalog generator\nA generator (StyleGAN-style or FastGAN-lite) learns one product category from your photos "
                 "(or the built-in synthetic bottles and mugs) and makes new product images for the "
                 "Product shots tab.")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             mode = gr.Radio(MODES, value="scratch", label="How", elem_id="gan-mode")
+            network = gr.Radio(NETWORKS, value="stylegan", label="Network (training from scratch)",
+                               elem_id="gan-network",
+                               info="In our tests with equal training time, FastGAN-lite drew recognisable "
+                                    "products sooner")
             source = gr.Dropdown(names, value=names[0] if names else None, label="Generator to fine-tune",
                                  elem_id="gan-source", info="Fine-tuning keeps its image size")
             data = gr.File(file_count="multiple", file_types=[".jpg", ".jpeg", ".png", ".webp", ".zip"],
@@ -60,9 +66,10 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
     timer = gr.Timer(1.0, active=False)
 
     @admin_event
-    def do_start(credential, mode, data, name, source, resolution, steps, batch_size, freeze_d, center, mirror):
+    def do_start(credential, mode, data, name, source, resolution, steps, batch_size, freeze_d, center, mirror,
+                 network):
         job_id, message = catalog.start_training(credential, mode, data, name, source, resolution, steps,
-                                                 batch_size, freeze_d, center, mirror)
+                                                 batch_size, freeze_d, center, mirror, architecture=network)
         return job_id, message, gr.Timer(active=True)
 
     @shown_to_user
@@ -88,7 +95,7 @@ def create_catalog_admin(catalog: Any, password: gr.Textbox) -> None:
         return catalog.cancel_training(credential, job_id) if job_id else "No job is running."
 
     start.click(do_start, [password, mode, data, name, source, resolution, steps, batch_size, freeze_d, center,
-                           mirror], [job_state, job_status, timer], api_name="start_generator_training")
+                           mirror, network], [job_state, job_status, timer], api_name="start_generator_training")
     timer.tick(poll, [password, job_state], [job_status, curves, grid, figures, source, timer],
                api_visibility="undocumented", show_progress="hidden")
     cancel.click(do_cancel, [password, job_state], job_status, api_name="cancel_generator_training")

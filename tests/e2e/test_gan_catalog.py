@@ -79,13 +79,15 @@ def test_admin_trains_a_generator_and_it_appears_in_product_shots(tmp_path, page
         page.locator("#admin-sign-in").click()
         page.locator("#gan-start").wait_for()
         page.locator("#gan-name input, #gan-name textarea").first.fill("bottles")
+        page.locator("#gan-network").get_by_text("FastGAN-lite (learns faster").click()
         page.locator("#gan-resolution input").click()
         page.get_by_role("option", name="32", exact=True).click()
         for slider, value in (("#gan-steps", "10"), ("#gan-batch", "2")):
             page.locator(f"{slider} input[type=number]").fill(value)
             page.locator(f"{slider} input[type=number]").press("Enter")
         page.locator("#gan-start").click()
-        page.locator("#gan-job-status", has_text="synthetic bottles-and-mugs set at 32 px, 10 steps").wait_for()
+        page.locator("#gan-job-status", has_text="FastGAN-lite generator from scratch on the built-in synthetic "
+                                                 "bottles-and-mugs set at 32 px, 10 steps").wait_for()
         page.locator("#gan-job-status", has_text="step").wait_for(timeout=120_000)  # live progress
         page.locator("#gan-job-status", has_text="finished").wait_for(timeout=240_000)
         page.locator("#gan-samples img").wait_for()
