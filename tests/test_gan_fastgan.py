@@ -126,5 +126,5 @@ def test_the_command_line_trains_and_samples_a_fastgan_generator(tmp_path):
                       str(tmp_path / "out"))
     assert sampled.returncode == 0, sampled.stderr
     refused = run_gan(data, "finetune", "--from", "00001-fast", "--synthetic", "48", *RUN)
-    assert refused.returncode != 0 and "StyleGAN generators only" in refused.stderr
+    assert refused.returncode != 0 and "fine-tuning is for StyleGAN" in refused.stderr
     assert "Traceback" not in refused.stderr
