@@ -55,6 +55,15 @@ def read_config(folder: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def require_stylegan(folder: Path) -> dict:
+    """The generator config of a run that fine-tuning may start from: FreezeD needs the StyleGAN-style networks."""
+    config = read_config(folder)["generator"]
+    if config.get("architecture") == fastgan.ARCHITECTURE:
+        raise StyleLabError(f"'{folder.name}' is a FastGAN-lite generator; fine-tuning is for StyleGAN generators "
+                            "only. Train a new FastGAN-lite generator from scratch instead.")
+    return config
+
+
 def _read(path: Path) -> dict[str, torch.Tensor]:
     if path.suffix != ".safetensors" or not path.is_file():
         raise StyleLabError(f"The generator weights {path.name} are missing (only .safetensors files load).")

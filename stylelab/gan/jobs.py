@@ -9,8 +9,7 @@ from pathlib import Path
 
 import torch
 
-from stylelab.errors import StyleLabError
-from stylelab.gan.checkpoints import read_config
+from stylelab.gan.checkpoints import require_stylegan
 from stylelab.gan.dataset import prepare_catalog, to_uint8_batch
 from stylelab.gan.metrics import MobileNetFeatures
 from stylelab.gan.synthetic import synthetic_catalog
@@ -46,10 +45,7 @@ def run_training(data_dir: Path, name: str, images: torch.Tensor, settings: GanS
 
 def source_network(folder: Path) -> dict:
     """GanSettings fields that a fine-tuning run takes over from the generator it starts from."""
-    config = read_config(folder)["generator"]
-    if config.get("architecture", "stylegan") != "stylegan":  # refused before the job is queued, not in it
-        raise StyleLabError(f"'{folder.name}' is a FastGAN-lite generator; fine-tuning is for StyleGAN-style "
-                            "generators only. Train a new FastGAN-lite generator from scratch instead.")
+    config = require_stylegan(folder)  # refused before the job is queued, not in it
     return {"resolution": config["resolution"], "channel_base": config["channel_base"],
             "channel_max": config["channel_max"], "latent_dim": config["z_dim"]}
 

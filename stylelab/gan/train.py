@@ -172,10 +172,8 @@ class _StyleGanSteps:
 
     def __init__(self, settings: GanSettings, start_from: Path | None, device: torch.device):
         if start_from is not None:
+            checkpoints.require_stylegan(start_from)
             G, G_ema, D = checkpoints.load_networks(start_from)
-            if not isinstance(G, Generator):
-                raise StyleLabError(f"'{start_from.name}' is a FastGAN generator; fine-tuning is for StyleGAN "
-                                    "generators only.")
             if G.config.resolution != settings.resolution:
                 raise StyleLabError(f"'{start_from.name}' makes {G.config.resolution} px images; fine-tune it at "
                                     f"that size, not {settings.resolution} px.")
