@@ -15,15 +15,15 @@ import gradio as gr  # noqa: E402
 import skimage.data  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from stylelab.actions import WebActions  # noqa: E402
-from stylelab.admin import AdminAuth  # noqa: E402
-from stylelab.admin_actions import AdminActions  # noqa: E402
+from stylelab.web.actions import WebActions  # noqa: E402
+from stylelab.web.auth import AdminAuth  # noqa: E402
+from stylelab.web.admin_actions import AdminActions  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.errors import StyleLabError  # noqa: E402
-from stylelab.gan_actions import CatalogActions  # noqa: E402
+from stylelab.web.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
-from stylelab.ui.layout import CSS, THEME, build_app  # noqa: E402
+from stylelab.web.layout import CSS, THEME, build_app  # noqa: E402
 
 
 def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSettings]:

@@ -25,12 +25,13 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
-from stylelab.device import choose_device  # noqa: E402
+from stylelab.engine.device import choose_device  # noqa: E402
 from stylelab.gan import checkpoints  # noqa: E402
 from stylelab.gan.dataset import to_uint8_batch  # noqa: E402
 from stylelab.gan.metrics import MobileNetFeatures  # noqa: E402
 from stylelab.gan.synthetic import synthetic_catalog  # noqa: E402
-from stylelab.gan.train import GanProgress, GanSettings, split_held_out, train_generator  # noqa: E402
+from stylelab.gan.settings import GanProgress, GanSettings  # noqa: E402
+from stylelab.gan.train import split_held_out, train_generator  # noqa: E402
 from stylelab.weights.store import load_network  # noqa: E402
 
 

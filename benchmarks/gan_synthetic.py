@@ -17,11 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from stylelab.device import choose_device  # noqa: E402
+from stylelab.engine.device import choose_device  # noqa: E402
 from stylelab.gan.dataset import to_uint8_batch  # noqa: E402
 from stylelab.gan.metrics import MobileNetFeatures  # noqa: E402
 from stylelab.gan.synthetic import synthetic_catalog  # noqa: E402
-from stylelab.gan.train import GanSettings, train_generator  # noqa: E402
+from stylelab.gan.settings import GanSettings  # noqa: E402
+from stylelab.gan.train import train_generator  # noqa: E402
 from stylelab.weights.store import load_network  # noqa: E402
 
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.performance import median_seconds  # noqa: E402
 from stylelab.metrics import compare_images  # noqa: E402
-from stylelab.region_metrics import region_figures  # noqa: E402
+from stylelab.product.region_metrics import region_figures  # noqa: E402
 
 REPEATS = 3
 

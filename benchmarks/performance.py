@@ -161,8 +161,8 @@ def preview_latency(repeats: int) -> tuple[float, float]:
 def roofline_lines(ours_seconds_per_megapixel: dict[str, float]) -> list[str]:
     import torch
 
-    from stylelab.roofline import measure_peaks, network_cost
-    from stylelab.throughput import CONDITION_SIZE, NETWORKS
+    from stylelab.engine.roofline import measure_peaks, network_cost
+    from stylelab.engine.throughput import CONDITION_SIZE, NETWORKS
     from stylelab.weights.store import load_network
 
     peaks = measure_peaks(torch.device("cpu"))
@@ -185,7 +185,7 @@ def roofline_lines(ours_seconds_per_megapixel: dict[str, float]) -> list[str]:
 
 def folder_line(count: int) -> str:
     import stylelab
-    from stylelab.batch import restyle_files
+    from stylelab.engine.batch import restyle_files
     from tests.conftest import sample_picture
 
     with tempfile.TemporaryDirectory() as folder:
@@ -203,7 +203,7 @@ def folder_line(count: int) -> str:
 def gpu_section(lines: list[str], quick: bool) -> None:
     import torch
 
-    from stylelab.throughput import gpu_throughput_table
+    from stylelab.engine.throughput import gpu_throughput_table
 
     if not torch.cuda.is_available():
         lines += ["", "## GPU", "", "No CUDA device on this machine: GPU figures not measured here."]

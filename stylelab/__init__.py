@@ -4,7 +4,7 @@
     image = stylelab.restyle("mug.jpg", "Ink wash", strength=0.7, keep_colours=True)
     image.save("mug-ink.png")
 
-Names are imported on first use, so `import stylelab.ui...` does not load torch.
+Names are imported on first use, so `import stylelab.web...` does not load torch.
 """
 from __future__ import annotations
 

@@ -40,8 +40,8 @@ def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
 def _restyle_one(path: Path, mix, settings, mode: str, engine):
     """Background-only or product-only: one photo with its own automatic mask."""
     from stylelab.imageio import load_image
-    from stylelab.masks import product_mask
-    from stylelab.product_restyle import restyle_with_mask
+    from stylelab.product.masks import product_mask
+    from stylelab.product.restyle import restyle_with_mask
 
     photo = load_image(path)
     return restyle_with_mask(engine, photo, product_mask(photo).mask, mix, settings, mode.replace("-", " "))
@@ -51,7 +51,7 @@ def _restyle(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     import stylelab
-    from stylelab.batch import restyle_files
+    from stylelab.engine.batch import restyle_files
     from stylelab.engine import RestyleSettings, StyleEngine
 
     # built first, so bad settings fail before the networks load
@@ -92,7 +92,7 @@ def _restyle(args: argparse.Namespace) -> int:
 
 def _mask(args: argparse.Namespace) -> int:
     from stylelab.imageio import load_image, save_image
-    from stylelab.masks import overlay, product_mask
+    from stylelab.product.masks import overlay, product_mask
 
     files = list(_photo_files(args.photos))
     if not files:
@@ -117,9 +117,9 @@ def _shots(args: argparse.Namespace) -> int:
     import stylelab
     from stylelab.engine import StyleEngine
     from stylelab.imageio import load_image, save_image
-    from stylelab.masks import product_mask
-    from stylelab.product_restyle import generate_shots
-    from stylelab.shots import Placement
+    from stylelab.product.masks import product_mask
+    from stylelab.product.restyle import generate_shots
+    from stylelab.product.shots import Placement
 
     engine = StyleEngine(device_request=args.device)
     placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)

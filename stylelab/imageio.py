@@ -11,7 +11,7 @@ import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stylelab.errors import StyleLabError
-from stylelab.storage import atomic_write
+from stylelab.store.files import atomic_write
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
 MAX_PIXELS = int(os.environ.get("STYLELAB_MAX_PIXELS", 80_000_000))

@@ -16,21 +16,21 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from stylelab.compose import MODES
+from stylelab.product.compose import MODES
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
-from stylelab.exports import export_results
+from stylelab.store.exports import export_results
 from stylelab.imageio import load_image, load_image_with_notes, split_alpha, to_image, to_tensor
-from stylelab.masks import ProductMask, mask_from_drawing, product_mask
+from stylelab.product.masks import ProductMask, mask_from_drawing, product_mask
 from stylelab.metrics import Similarity, compare_images, format_similarity
-from stylelab.product_restyle import Shot, generate_shots, restyle_with_mask
-from stylelab.region_metrics import RegionFigures, format_region, region_figures
-from stylelab.shots import Placement
-from stylelab.storage import check_writable
+from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
+from stylelab.product.region_metrics import RegionFigures, format_region, region_figures
+from stylelab.product.shots import Placement
+from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
-from stylelab.admin import UsageLog
-from stylelab.templates import Template, TemplateStore, clean_template_name
+from stylelab.store.usage import UsageLog
+from stylelab.store.templates import Template, TemplateStore, clean_template_name
 
 THUMBNAIL_SIZE = (240, 160)
 MAX_COMPARE = 4

@@ -8,7 +8,8 @@ import torch
 from stylelab.gan.dataset import to_uint8_batch
 from stylelab.gan.metrics import MobileNetFeatures
 from stylelab.gan.synthetic import synthetic_catalog
-from stylelab.gan.train import GanResult, GanSettings, train_generator
+from stylelab.gan.settings import GanResult, GanSettings
+from stylelab.gan.train import train_generator
 from stylelab.weights.store import load_network
 
 TINY = dict(resolution=32, batch_size=4, channel_base=256, channel_max=32, latent_dim=32, eval_samples=16,

@@ -14,9 +14,9 @@ import pytest
 import skimage.data
 from PIL import Image
 
-from stylelab.actions import WebActions
-from stylelab.admin import AdminAuth
-from stylelab.admin_actions import AdminActions
+from stylelab.web.actions import WebActions
+from stylelab.web.auth import AdminAuth
+from stylelab.web.admin_actions import AdminActions
 from stylelab.errors import UserFacingError
 from stylelab.settings import AppSettings
 from stylelab.studio import Studio

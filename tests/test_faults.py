@@ -21,14 +21,15 @@ import skimage.data
 import torch
 from PIL import Image
 
-from stylelab.actions import WebActions
-from stylelab.admin import INTERRUPTED, AdminAuth, JobManager
-from stylelab.admin_actions import AdminActions
+from stylelab.web.actions import WebActions
+from stylelab.store.jobs import INTERRUPTED, JobManager
+from stylelab.web.auth import AdminAuth
+from stylelab.web.admin_actions import AdminActions
 from stylelab.engine import OUT_OF_MEMORY_NOTICE, EngineLimits, RestyleSettings, StyleEngine
 from stylelab.errors import StyleLabError, UserFacingError
-from stylelab.safeload import load_safetensors
+from stylelab.store.safeload import load_safetensors
 from stylelab.settings import AppSettings
-from stylelab.storage import atomic_write_text
+from stylelab.store.files import atomic_write_text
 from stylelab.studio import Photo, StyleChoice, Studio
 from tests.conftest import sample_picture
 
@@ -58,7 +59,7 @@ KILLED_TEMPLATE_SAVE = """
     import sys, time, torch
     from pathlib import Path
     from PIL import Image
-    import stylelab.templates as templates
+    import stylelab.store.templates as templates
 
     real_save = templates.save_file
     def slow_save(tensors, path, *args, **kwargs):
@@ -117,7 +118,7 @@ def test_a_process_killed_while_writing_a_checkpoint_leaves_the_previous_one_loa
 KILLED_WITH_JOBS = """
     import sys, time
     from pathlib import Path
-    from stylelab.admin import JobManager
+    from stylelab.store.jobs import JobManager
 
     jobs = JobManager(Path(sys.argv[2]))
     jobs.submit("Finished before the crash", lambda job: "ok")

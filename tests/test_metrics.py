@@ -8,7 +8,7 @@ from PIL import Image, ImageFilter
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from stylelab.metrics import compare_images, mean_ssim, psnr, ssim_map
-from stylelab.region_metrics import region_figures
+from stylelab.product.region_metrics import region_figures
 
 
 def _pairs() -> list[tuple[str, np.ndarray, np.ndarray]]:

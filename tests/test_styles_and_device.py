@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from stylelab import StyleLabError
-from stylelab.device import choose_device
+from stylelab.engine.device import choose_device
 from stylelab.styles import BUILTIN_STYLES, find_builtin_style
 
 

@@ -19,7 +19,7 @@ from stylelab.errors import StyleLabError
 from stylelab.gan import fastgan
 from stylelab.gan.discriminator import Discriminator
 from stylelab.gan.networks import Generator, GeneratorConfig
-from stylelab.storage import atomic_write_bytes
+from stylelab.store.files import atomic_write_bytes
 
 AnyGenerator = Generator | fastgan.FastGanGenerator  # both have config, forward(z, truncation), mapping/synthesis
 EMA_FILE, NETWORKS_FILE, CONFIG_FILE = "generator-ema.safetensors", "networks.safetensors", "config.json"

@@ -35,10 +35,10 @@ def _generator_folder(text: str, data_dir: Path) -> Path:
 def _train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from stylelab.device import choose_device
+    from stylelab.engine.device import choose_device
     from stylelab.gan.jobs import (FINETUNE_FREEZE_D, new_generator_folder, run_training, source_network, summary,
                                    training_images)
-    from stylelab.gan.train import DEFAULT_LEARNING_RATES, GanSettings
+    from stylelab.gan.settings import DEFAULT_LEARNING_RATES, GanSettings
     from stylelab.settings import AppSettings
 
     data_dir = AppSettings.from_environment().data_dir
@@ -71,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from stylelab.device import choose_device
+    from stylelab.engine.device import choose_device
     from stylelab.gan import sample
     from stylelab.gan.checkpoints import load_generator
     from stylelab.imageio import save_image

@@ -1,4 +1,4 @@
-"""Catalog photos prepared for the generator: the product (found with stylelab.masks) centred
+"""Catalog photos prepared for the generator: the product (found with stylelab.product.masks) centred
 and scaled on a clean white backdrop, cropped square, resized, optionally mirrored.
 
 A GAN learns whatever varies in its data; centring products and cleaning backdrops leaves
@@ -17,7 +17,7 @@ from PIL import Image
 
 from stylelab.errors import StyleLabError
 from stylelab.imageio import load_image
-from stylelab.masks import product_mask
+from stylelab.product.masks import product_mask
 from stylelab.training.data import PHOTO_SUFFIXES
 
 MAX_CATALOG_PHOTOS = 20000

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 
@@ -17,9 +16,7 @@ from stylelab.errors import StyleLabError
 from stylelab.gan.augment import diff_augment
 from stylelab.gan.fastgan import (FastGanDiscriminator, FastGanGenerator, discriminator_hinge_loss,
                                   generator_hinge_loss)
-
-if TYPE_CHECKING:
-    from stylelab.gan.train import GanSettings
+from stylelab.gan.settings import GanSettings
 
 
 class FastGanSteps:

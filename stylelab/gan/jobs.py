@@ -13,7 +13,8 @@ from stylelab.gan.checkpoints import require_stylegan
 from stylelab.gan.dataset import prepare_catalog, to_uint8_batch
 from stylelab.gan.metrics import MobileNetFeatures
 from stylelab.gan.synthetic import synthetic_catalog
-from stylelab.gan.train import GanProgress, GanResult, GanSettings, train_generator
+from stylelab.gan.settings import GanProgress, GanResult, GanSettings
+from stylelab.gan.train import train_generator
 from stylelab.training.runs import new_run_dir
 from stylelab.weights.store import load_network
 

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import torch
 from PIL import Image
 
-from stylelab import imageops
+from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
 from stylelab.imageio import decode, load_image, split_alpha, to_tensor
 

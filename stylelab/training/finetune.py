@@ -21,10 +21,10 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from stylelab import imageops
+from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
-from stylelab.storage import fsync_file
+from stylelab.store.files import fsync_file
 from stylelab.training import losses
 from stylelab.training.data import augmented_batch, split, validation_batch
 

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from stylelab import imageops
+from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
 from stylelab.imageio import load_image, to_image
 from stylelab.metrics import compare_images

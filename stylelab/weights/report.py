@@ -86,7 +86,7 @@ def write_models_md(
         "",
         "Inputs: scikit-image's `astronaut` at 320x240 for the 26-style network; `coffee` at 384x384",
         "with style images `chelsea`, `rocket` and `brick` at 256x256 for the arbitrary pair.",
-        "The CI test `tests/test_parity.py` recomputes these figures from the committed files.",
+        "The CI test `tests/weights/test_parity.py` recomputes these figures from the committed files.",
         "",
     ]
     path = directory / "MODELS.md"

@@ -10,7 +10,7 @@ from torch import nn
 
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, MultiStyleNet, StylePredictor
-from stylelab.safeload import PICKLE_SUFFIXES, load_safetensors, not_safetensors
+from stylelab.store.safeload import PICKLE_SUFFIXES, load_safetensors, not_safetensors
 
 NETWORKS: dict[str, type[nn.Module]] = {
     "multistyle26": MultiStyleNet,

@@ -1,0 +1,60 @@
+"""Writing results for download: one file per result, and all of them as one ZIP."""
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+from stylelab.errors import StyleLabError
+from stylelab.imageio import save_image
+from stylelab.store.files import saving
+
+EXPORT_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+def export_results(
+    named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str = "PNG", quality: int = 92
+) -> tuple[list[Path], Path]:
+    """Save each (file stem, image) at full resolution, plus ``stylelab-results.zip``."""
+    if image_format not in EXPORT_FORMATS:
+        raise StyleLabError(f"Choose PNG or JPEG, not {image_format!r}.")
+    if not 1 <= int(quality) <= 100:
+        raise StyleLabError("JPEG quality must be from 1 to 100.")
+    with saving("the results"):
+        return _export(named_images, folder, image_format, int(quality))
+
+
+def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int
+            ) -> tuple[list[Path], Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    used: set[str] = set()
+    for stem, image in named_images:
+        name = _unique(_safe_stem(stem), used)
+        paths.append(save_image(image, folder / f"{name}.{EXPORT_FORMATS[image_format]}", quality=int(quality)))
+    archive = folder / "stylelab-results.zip"
+    partial = archive.with_suffix(".partial")
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as bundle:
+            for path in paths:
+                bundle.write(path, arcname=path.name)
+        partial.replace(archive)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # no half-written ZIP is ever offered for download
+        raise
+    return paths, archive
+
+
+def _safe_stem(stem: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-.")[:80] or "result"
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, counter = name, 2
+    while candidate.lower() in used:
+        candidate, counter = f"{name}-{counter}", counter + 1
+    used.add(candidate.lower())
+    return candidate

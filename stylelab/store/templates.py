@@ -1,0 +1,250 @@
+"""Style templates: the 26 built-in styles plus the ones merchants save from their own images.
+
+A saved template is a folder under ``<data>/templates/<id>/`` holding the style image,
+its 100-number embedding (safetensors), a thumbnail and ``template.json``. Folders are
+written completely under a temporary name and then renamed, so a template is either
+fully there or not there at all; deleting moves it to ``<data>/trash/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from PIL import Image
+from safetensors.torch import save_file
+
+from stylelab.errors import StyleLabError
+from stylelab.imageio import save_image
+from stylelab.store.safeload import load_safetensors
+from stylelab.store.files import atomic_write_text, fsync_tree, saving
+from stylelab.styles import BUILTIN_STYLES, find_builtin_style
+
+MAX_NAME_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    kind: str  # "builtin" or "custom"
+    thumbnail: Path | None
+    builtin_index: int | None = None
+    folder: Path | None = None
+
+    @property
+    def embedding_path(self) -> Path:
+        assert self.folder is not None
+        return self.folder / "embedding.safetensors"
+
+
+def clean_template_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StyleLabError("Give the template a name.")
+    name = re.sub(r"\s+", " ", name.strip())
+    if len(name) > MAX_NAME_LENGTH:
+        raise StyleLabError(f"Template names can be at most {MAX_NAME_LENGTH} characters.")
+    if not re.fullmatch(r"[\w .,&'()+-]+", name):
+        raise StyleLabError("Template names may use letters, digits, spaces and . , & ' ( ) + -")
+    return name
+
+
+class TemplateStore:
+    def __init__(self, data_dir: Path, builtin_thumbnails: dict[int, Path] | None = None):
+        self.root = data_dir / "templates"
+        self.trash = data_dir / "trash"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._builtin_thumbnails = builtin_thumbnails or {}
+        self._lock = threading.Lock()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def builtin(self) -> list[Template]:
+        return [Template(s.name, "builtin", self._builtin_thumbnails.get(s.index), builtin_index=s.index)
+                for s in BUILTIN_STYLES]
+
+    def custom(self) -> list[Template]:
+        templates = []
+        for folder in sorted(self.root.iterdir()) if self.root.is_dir() else []:
+            meta = folder / "template.json"
+            if folder.name.startswith(".") or not meta.is_file():
+                continue  # an unfinished write, or not ours
+            try:
+                info = json.loads(meta.read_text())
+                templates.append((info.get("created", 0), Template(info["name"], "custom", folder / "thumbnail.png",
+                                                                    folder=folder)))
+            except (ValueError, KeyError):
+                continue
+        return [template for _, template in sorted(templates, key=lambda item: item[0])]
+
+    def all(self) -> list[Template]:
+        return self.custom() + self.builtin()
+
+    def names(self) -> list[str]:
+        return [t.name for t in self.all()]
+
+    def find(self, name: str) -> Template:
+        if not isinstance(name, str) or not name.strip():
+            raise StyleLabError("Pick a template first.")
+        key = name.strip().lower()
+        for template in self.custom():
+            if template.name.lower() == key:
+                return template
+        builtin = find_builtin_style(name)
+        if builtin is not None:
+            return self.builtin()[builtin.index]
+        raise StyleLabError(f"There is no template called '{name}'. Pick one from the gallery.")
+
+    def embedding(self, template: Template) -> torch.Tensor:
+        """The active version's embedding (the original one until a fine-tuned version is published)."""
+        folder = self.active_version_folder(template)
+        path = folder / "embedding.safetensors" if folder else template.embedding_path
+        tensors = load_safetensors(path, f"'{template.name}' style embedding")
+        if "embedding" not in tensors:
+            raise StyleLabError(f"The style embedding of '{template.name}' is damaged; re-save the template.")
+        return tensors["embedding"]
+
+    # -- versions (fine-tuned) -----------------------------------------------------------
+
+    def active_version(self, template: Template) -> str:
+        pointer = template.folder / "active.json" if template.folder else None
+        if pointer is None or not pointer.is_file():
+            return "v0"
+        return json.loads(pointer.read_text()).get("version", "v0")
+
+    def active_version_folder(self, template: Template) -> Path | None:
+        version = self.active_version(template)
+        return None if version == "v0" else template.folder / "versions" / version
+
+    def transformer_path(self, template: Template) -> Path | None:
+        """Fine-tuned transformer weights of the active version, if it has its own."""
+        folder = self.active_version_folder(template)
+        path = folder / "transformer.safetensors" if folder else None
+        return path if path is not None and path.is_file() else None
+
+    def versions(self, name: str) -> list[dict]:
+        template = self.custom_template(name)
+        active = self.active_version(template)
+        listed = [{"version": "v0", "created": None, "note": "original", "active": active == "v0"}]
+        root = template.folder / "versions"
+        for folder in sorted(root.iterdir()) if root.is_dir() else []:
+            if folder.name.startswith("v") and (folder / "version.json").is_file():
+                info = json.loads((folder / "version.json").read_text())
+                listed.append(info | {"version": folder.name, "active": folder.name == active})
+        return listed
+
+    def publish_version(self, name: str, embedding: torch.Tensor, transformer_state: dict[str, torch.Tensor] | None,
+                        info: dict) -> str:
+        """Write a new version completely, then make it active; a crash leaves the old one active."""
+        template = self.custom_template(name)
+        root = template.folder / "versions"
+        with saving(f"a new version of '{template.name}'"):
+            root.mkdir(exist_ok=True)
+        with self._lock, saving(f"a new version of '{template.name}'"):
+            numbers = [int(p.name[1:]) for p in root.iterdir() if re.fullmatch(r"v\d+", p.name)]
+            version = f"v{max(numbers, default=0) + 1:03d}"
+            partial = root / f".partial-{version}"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            try:
+                save_file({"embedding": embedding.detach().float().reshape(-1).contiguous()},
+                          str(partial / "embedding.safetensors"))
+                if transformer_state is not None:
+                    save_file({k: v.contiguous() for k, v in transformer_state.items()},
+                              str(partial / "transformer.safetensors"))
+                (partial / "version.json").write_text(json.dumps(info | {"created": time.time()}, indent=2))
+                fsync_tree(partial)  # every file on disk before the rename makes the version visible
+                os.replace(partial, root / version)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            self._point_to(template, version)
+        return version
+
+    def activate(self, name: str, version: str) -> None:
+        """Make a version active (roll back or forward); "v0" is the original."""
+        template = self.custom_template(name)
+        if version != "v0" and not (template.folder / "versions" / version / "version.json").is_file():
+            raise StyleLabError(f"'{name}' has no version {version}.")
+        with self._lock, saving(f"the active version of '{template.name}'"):
+            self._point_to(template, version)
+
+    def delete_version(self, name: str, version: str) -> None:
+        template = self.custom_template(name)
+        if version == "v0":
+            raise StyleLabError("The original version cannot be deleted; delete the template instead.")
+        if version == self.active_version(template):
+            raise StyleLabError(f"{version} is active; roll back to another version before deleting it.")
+        folder = template.folder / "versions" / version
+        if not folder.is_dir():
+            raise StyleLabError(f"'{name}' has no version {version}.")
+        with self._lock, saving(f"the deletion of {version}"):
+            self.trash.mkdir(parents=True, exist_ok=True)
+            os.replace(folder, self.trash / f"{template.folder.name}-{version}-{int(time.time())}")
+
+    def _point_to(self, template: Template, version: str) -> None:
+        atomic_write_text(template.folder / "active.json", json.dumps({"version": version}))
+
+    def custom_template(self, name: str) -> Template:
+        template = self.find(name)
+        if template.kind != "custom":
+            raise StyleLabError(f"'{template.name}' is a built-in style of the 26-style network; fine-tuning works "
+                                "on templates made from a style image.")
+        return template
+
+    # -- writing -----------------------------------------------------------------------
+
+    def save(self, name: str, style_image: Image.Image, embedding: torch.Tensor, thumbnail: Image.Image) -> Template:
+        name = clean_template_name(name)
+        with self._lock, saving(f"the template '{name}'"):
+            self._check_name_is_free(name)
+            final = self.root / f"{_slug(name)}-{uuid.uuid4().hex[:6]}"
+            partial = self.root / f".partial-{final.name}"
+            partial.mkdir(parents=True)
+            try:
+                save_image(style_image, partial / "style.png")
+                save_image(thumbnail, partial / "thumbnail.png")
+                save_file({"embedding": embedding.detach().float().reshape(-1).contiguous()},
+                          str(partial / "embedding.safetensors"))
+                (partial / "template.json").write_text(json.dumps({"name": name, "created": time.time()}))
+                fsync_tree(partial)  # every file on disk before the rename makes the template visible
+                os.replace(partial, final)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+        return Template(name, "custom", final / "thumbnail.png", folder=final)
+
+    def rename(self, old_name: str, new_name: str) -> Template:
+        template = self.find(old_name)
+        if template.kind != "custom":
+            raise StyleLabError(f"'{template.name}' is a built-in style; only your own templates can be renamed.")
+        new_name = clean_template_name(new_name)
+        with self._lock, saving(f"the new name '{new_name}'"):
+            if new_name.lower() != template.name.lower():
+                self._check_name_is_free(new_name)
+            meta = template.folder / "template.json"
+            info = json.loads(meta.read_text()) | {"name": new_name}
+            atomic_write_text(meta, json.dumps(info))
+        return Template(new_name, "custom", template.thumbnail, folder=template.folder)
+
+    def delete(self, name: str) -> None:
+        template = self.find(name)
+        if template.kind != "custom":
+            raise StyleLabError(f"'{template.name}' is a built-in style and cannot be deleted.")
+        with self._lock, saving(f"the deletion of '{template.name}'"):
+            self.trash.mkdir(parents=True, exist_ok=True)
+            os.replace(template.folder, self.trash / f"{template.folder.name}-{int(time.time())}")
+
+    def _check_name_is_free(self, name: str) -> None:
+        if any(existing.lower() == name.lower() for existing in self.names()):
+            raise StyleLabError(f"A template called '{name}' already exists. Choose another name.")
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:30] or "template"

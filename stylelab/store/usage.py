@@ -1,0 +1,76 @@
+"""Uses and ratings of templates, kept as JSON lines in the data folder, and their summary for the
+admin dashboard."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("stylelab")
+
+
+class UsageLog:
+    """Uses and ratings per template and version, as JSON lines in the data folder."""
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / "feedback" / "events.jsonl"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def record(self, kind: str, **fields: Any) -> None:
+        if kind not in ("use", "rating"):
+            raise ValueError(kind)
+        line = json.dumps({"time": time.time(), "kind": kind, **fields})
+        try:
+            with self._lock, open(self.path, "a") as stream:
+                stream.write(line + "\n")
+        except OSError:  # a full disk loses one usage record, never the merchant's result
+            log.exception("could not record a usage event")
+
+    def events(self) -> list[dict]:
+        if not self.path.is_file():
+            return []
+        events = []
+        for line in self.path.read_text().splitlines():
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut short by a crash is skipped, not fatal
+        return events
+
+    def summary(self) -> list[list[Any]]:
+        """Rows: template, version, uses, mean SSIM, mean PSNR, thumbs up, thumbs down."""
+        groups: dict[tuple[str, str], dict[str, Any]] = {}
+        for event in self.events():
+            key = (event.get("template", "?"), event.get("version", "v0"))
+            group = groups.setdefault(key, {"uses": 0, "ssim": [], "psnr": [], "up": 0, "down": 0})
+            if event["kind"] == "use":
+                group["uses"] += 1
+                group["ssim"].append(event.get("ssim", 0.0))
+                if event.get("psnr") not in (None, float("inf")):
+                    group["psnr"].append(event["psnr"])
+            elif event.get("rating") == "up":
+                group["up"] += 1
+            elif event.get("rating") == "down":
+                group["down"] += 1
+        return [[template, version, g["uses"], _mean(g["ssim"]), _mean(g["psnr"]), g["up"], g["down"]]
+                for (template, version), g in sorted(groups.items())]
+
+    def summary_csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(SUMMARY_HEADERS)
+        writer.writerows(self.summary())
+        return buffer.getvalue()
+
+
+SUMMARY_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down"]
+
+
+def _mean(values: list[float]) -> float | str:
+    return round(sum(values) / len(values), 4) if values else "—"

@@ -1,0 +1,281 @@
+"""Web actions: the Studio's operations with the plain arguments and display-ready
+results that Gradio components deal in (file paths, names, numbers, captions, rows).
+
+The UI tabs are handed these functions; every StyleLabError becomes the one clear
+sentence the merchant (or an API client) sees.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from stylelab.engine import RestyleSettings
+from stylelab.errors import StyleLabError, UserFacingError
+from stylelab.store.exports import export_results
+from stylelab.product.masks import overlay
+from stylelab.product.region_metrics import region_figures
+from stylelab.product.shots import Placement
+from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+from stylelab.text import literal
+
+log = logging.getLogger("stylelab")
+NO_BLEND = "(none)"
+MASK_PAINT = (236, 72, 153, 150)  # how the product mask is painted in the mask editor
+
+
+def user_errors(function: Callable) -> Callable:
+    """Turn our errors into one readable sentence and anything unexpected into a calm one."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except StyleLabError as error:
+            raise UserFacingError(str(error)) from None
+        except Exception:
+            log.exception("unexpected error in %s", function.__name__)
+            raise UserFacingError("Something went wrong on our side; the error was logged. Please try again.") from None
+
+    return wrapper
+
+
+@dataclass
+class RestyleOutput:
+    slider: tuple[Image.Image, Image.Image] | None
+    gallery: list[tuple[Image.Image, str]]
+    table: list[list[Any]]
+    files: list[str]
+    status: str
+    results: list[RestyledPhoto]
+
+
+def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> RestyleSettings:
+    return RestyleSettings(strength=float(strength), stroke_scale=float(stroke_scale), keep_colours=bool(keep_colours))
+
+
+def _choice(template: str | None, style_image: str | None, blend_template: str | None, blend_weight: float,
+            studio: Studio) -> StyleChoice:
+    image = studio.load_photo(style_image, what="style image").image if style_image else None
+    blend = None if not blend_template or blend_template == NO_BLEND else blend_template
+    return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight))
+
+
+def _rows(results: Sequence[RestyledPhoto]) -> list[list[Any]]:
+    """Photo, Size, SSIM, PSNR, product SSIM, product PSNR, product ΔE2000, seconds, device."""
+    rows = []
+    for r in results:
+        product = [round(r.product.ssim, 4), _finite(r.product.psnr), round(r.product.delta_e, 2)] if r.product \
+            else ["—", "—", "—"]
+        rows.append([r.name, f"{r.result.width}x{r.result.height}", round(r.similarity.ssim, 4),
+                     _finite(r.similarity.psnr), *product, round(r.seconds, 2), r.device])
+    return rows
+
+
+def _finite(value: float) -> float | str:
+    return "∞" if value == float("inf") else round(value, 2)
+
+
+class WebActions:
+    def __init__(self, studio: Studio):
+        self.studio = studio
+
+    # -- templates ---------------------------------------------------------------------
+
+    def gallery_items(self) -> list[tuple[str, str]]:
+        return [(str(t.thumbnail), t.name) for t in self.studio.templates() if t.thumbnail]
+
+    def template_names(self) -> list[str]:
+        return self.studio.template_names()
+
+    def custom_template_names(self) -> list[str]:
+        return [t.name for t in self.studio.store.custom()]
+
+    def list_templates(self) -> list[dict[str, str]]:
+        """Every template a restyle can use: name and kind ("builtin" or "custom")."""
+        return [{"name": t.name, "kind": t.kind} for t in self.studio.templates()]
+
+    @user_errors
+    def save_template(self, name: str, style_image: str | None) -> str:
+        template = self.studio.save_template(name, style_image)
+        return f"Saved template **{literal(template.name)}**. It is now in the gallery."
+
+    @user_errors
+    def rename_template(self, old_name: str, new_name: str) -> str:
+        template = self.studio.rename_template(old_name, new_name)
+        return f"Renamed to **{literal(template.name)}**."
+
+    @user_errors
+    def delete_template(self, name: str) -> str:
+        self.studio.delete_template(name)
+        return f"Deleted **{literal(name)}**."
+
+    @user_errors
+    def style_preview(self, style_image: str | None) -> Image.Image | None:
+        """The sample photo painted in an uploaded style image."""
+        if not style_image:
+            return None
+        choice = StyleChoice(style_image=self.studio.load_photo(style_image, what="style image").image)
+        return self.studio.preview(Photo("sample", self.studio.sample_photo), choice, RestyleSettings())
+
+    # -- photos ------------------------------------------------------------------------
+
+    @user_errors
+    def load_photos(self, files: Sequence[str] | None) -> tuple[list[Photo], str]:
+        photos, problems = self.studio.load_photos([upload_path(f) for f in files or []])
+        notes = [f"{p.name}: {p.note}" for p in photos if p.note]
+        message = " ".join([*problems, *notes])
+        return photos, message
+
+    # -- restyling ---------------------------------------------------------------------
+
+    @user_errors
+    def preview(self, photos: Sequence[Photo] | None, selected: int, template: str | None, style_image: str | None,
+                strength: float, stroke_scale: float, keep_colours: bool, blend_template: str | None,
+                blend_weight: float, mode: str = "whole photo", masks: dict[str, Image.Image] | None = None
+                ) -> Image.Image | None:
+        if not template and not style_image:
+            return None
+        if photos:
+            photo = photos[min(max(int(selected or 0), 0), len(photos) - 1)]
+        else:  # no photo yet: show the style on the sample photo, as the gallery does
+            photo = Photo("sample", self.studio.sample_photo)
+        choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
+        return self.studio.preview(photo, choice, _settings(strength, stroke_scale, keep_colours),
+                                   mode or "whole photo", (masks or {}).get(photo.name))
+
+    @user_errors
+    def restyle(self, files: Sequence[str] | None, template: str | None, style_image: str | None, strength: float,
+                stroke_scale: float, keep_colours: bool, blend_template: str | None, blend_weight: float,
+                image_format: str, quality: int, mode: str = "whole photo",
+                masks: dict[str, Image.Image] | None = None,
+                progress: Callable[[float, str], None] | None = None) -> RestyleOutput:
+        photos, problems = self.studio.load_photos([upload_path(f) for f in files or []])
+        if not photos:
+            raise StyleLabError(" ".join(problems) or "Upload at least one product photo first.")
+        choice = _choice(template, style_image, blend_template, blend_weight, self.studio)
+        results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
+                                      mode=mode or "whole photo", masks=masks)
+        files_out, archive = self.studio.export(results, image_format, quality)
+        skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
+        notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
+        status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
+        return RestyleOutput(
+            slider=(results[0].original, results[0].result),
+            gallery=[(r.result, r.caption) for r in results],
+            table=_rows(results),
+            files=[str(archive), *map(str, files_out)],
+            status=status,
+            results=results,
+        )
+
+    @user_errors
+    def rate(self, results: Sequence[RestyledPhoto] | None, index: int, rating: str) -> str:
+        if not results:
+            raise StyleLabError("Restyle a photo first, then rate the result.")
+        result = results[min(max(int(index or 0), 0), len(results) - 1)]
+        self.studio.rate(result, rating)
+        verdict = "thumbs up" if rating == "up" else "thumbs down"
+        return f"Thanks — your {verdict} for {result.name} ({result.template}) is recorded."
+
+    @user_errors
+    def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:
+        if not results:
+            return []
+        files_out, archive = self.studio.export(results, image_format, quality)
+        return [str(archive), *map(str, files_out)]
+
+    # -- product masks ---------------------------------------------------------------------
+
+    @user_errors
+    def load_mask_image(self, path: str) -> Image.Image:
+        return self.studio.load_photo(upload_path(path), name="mask", what="mask").image
+
+    @user_errors
+    def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
+                          ) -> tuple[dict[str, Any] | None, str]:
+        """The photo with its product mask painted on a layer the user can correct, and a status line."""
+        if photo is None:
+            return None, ""
+        photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
+        mask = self.studio.mask_for(photo, drawn)
+        paint = Image.new("RGBA", photo.image.size, MASK_PAINT)
+        layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
+        layer.paste(paint, (0, 0), mask.mask.point(lambda a: 255 if a >= 128 else 0))
+        status = f"{mask.note} Confidence {mask.confidence:.0%}. Paint to add to the product, erase to remove."
+        return {"background": photo.image.convert("RGB"), "layers": [layer], "composite": None}, status
+
+    @user_errors
+    def product_mask(self, photo: str | None, mask_file: str | None = None) -> tuple[Image.Image, str, str]:
+        """Overlay, mask PNG path and a status line for a photo (and an optional uploaded mask)."""
+        if not photo:
+            raise StyleLabError("Upload a product photo first.")
+        loaded = self.studio.load_photo(upload_path(photo))
+        drawn = self.studio.load_photo(upload_path(mask_file), what="mask").image if mask_file else None
+        mask = self.studio.mask_for(loaded, drawn)
+        mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
+        mask.mask.save(mask_path)
+        message = f"{mask.note} Source: {mask.source}. Confidence {mask.confidence:.0%}."
+        return overlay(loaded.image, mask.mask), str(mask_path), message
+
+    @user_errors
+    def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
+                       style_image: str | None, preset: str, count: int, seed: int, scale: float, x: float, y: float,
+                       padding: float, strength: float, progress: Callable[[float, str], None] | None = None
+                       ) -> tuple[list[tuple[str, str]], list[list[Any]], list[str], str]:
+        if not photo:
+            raise StyleLabError("Upload a product photo or cutout first.")
+        loaded = self.studio.load_photo(upload_path(photo))
+        choice = _choice(template, style_image, None, 0.0, self.studio) if (template or style_image) else None
+        if progress:
+            progress(0.05, "Painting backdrops")
+        placement = Placement(scale=float(scale), x=float(x), y=float(y), padding=float(padding))
+        shots, mask = self.studio.shots(loaded, drawn, choice, preset, int(count), int(seed), placement,
+                                        float(strength))
+        if progress:
+            progress(0.8, "Restyling the whole photo for comparison")
+        whole = self.studio.restyle([loaded], choice or StyleChoice(template="Ink wash"),
+                                    _settings(strength, 1.0, False))[0]
+        named = [(f"{loaded.name}-seed{shot.seed}", shot.image) for shot in shots]
+        named.append((f"{loaded.name}-restyled", whole.result))
+        files, archive = export_results(named, self.studio.new_output_folder(), "PNG", 92)
+        captions = [f"{shot.preset} · {shot.caption}" for shot in shots]
+        captions.append(f"Whole photo restyled · {whole.caption}")
+        rows = [[f"seed {shot.seed}", f"{shot.image.width}x{shot.image.height}", shot.backdrop,
+                 round(shot.product_figures.delta_e, 3) if shot.product_figures else "—"] for shot in shots]
+        whole_product = region_figures(loaded.image, whole.result, mask.mask)
+        rows.append(["whole photo restyled", f"{whole.result.width}x{whole.result.height}", "the photo itself",
+                     round(whole_product.delta_e, 3) if whole_product else "—"])
+        gallery = [(str(path), caption) for path, caption in zip(files, captions)]
+        status = (f"Made {len(shots)} {preset} shot(s) with seeds {shots[0].seed}–{shots[-1].seed}. "
+                  f"Mask: {mask.source}, confidence {mask.confidence:.0%}.")
+        return gallery, rows, [str(archive), *map(str, files)], status
+
+    @user_errors
+    def compare(self, photo: str | None, templates: Sequence[str] | None, strength: float, stroke_scale: float,
+                keep_colours: bool, progress: Callable[[float, str], None] | None = None
+                ) -> tuple[list[tuple[Image.Image, str]], list[list[Any]], str]:
+        if not photo:
+            raise StyleLabError("Upload the hero photo to compare templates on.")
+        loaded = self.studio.load_photo(upload_path(photo))
+        results = self.studio.compare(loaded, templates or [], _settings(strength, stroke_scale, keep_colours),
+                                      progress)
+        gallery = [(r.result, r.caption) for r in results]
+        return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
+
+
+def upload_path(file: Any) -> str:
+    """Gradio hands files over as paths or as objects with a .name / path."""
+    if isinstance(file, (str, Path)):
+        return str(file)
+    for attribute in ("path", "name"):
+        if hasattr(file, attribute):
+            return str(getattr(file, attribute))
+    if isinstance(file, dict) and "path" in file:
+        return str(file["path"])
+    raise StyleLabError("That upload could not be read; please try the file again.")

@@ -1,0 +1,90 @@
+"""Small helpers shared by the tabs."""
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from stylelab.web.auth import current_client
+from stylelab.errors import UserFacingError
+from stylelab.text import no_tags
+
+METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)", "Product ΔE2000",
+                  "Time (s)", "Device"]
+
+
+class ImageUpload(gr.Image):
+    """An image upload (type="filepath") whose unreadable files reach StyleLab, which explains them in a
+    sentence; plain gr.Image opens every upload itself and fails with an internal message."""
+
+    is_template = True  # the browser shows it as the ordinary Image component
+
+    def preprocess(self, payload: Any) -> Any:
+        try:
+            return super().preprocess(payload)
+        except Exception:
+            path = getattr(payload, "path", None)
+            if self.type == "filepath" and path:
+                return str(path)  # StyleLab's loader says what is wrong with it
+            raise
+
+
+def shown_to_user(function: Callable) -> Callable:
+    """Show a UserFacingError as a red notice in the page (and as the API's error message)."""
+
+    @functools.wraps(function)  # keeps the signature: Gradio names API parameters after it
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except UserFacingError as error:
+            raise gr.Error(no_tags(error), print_exception=False) from None
+
+    return wrapper
+
+
+def for_client(function: Callable) -> Callable:
+    """Gradio hands the request in as an extra last argument; its client address is made known to the
+    admin checks (wrong passwords are rate-limited per client) while ``function`` runs."""
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any) -> Any:
+        *inputs, request = args
+        token = current_client.set(getattr(getattr(request, "client", None), "host", None))
+        try:
+            return function(*inputs)
+        finally:
+            current_client.reset(token)
+
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
+    wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
+    del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's
+    return wrapper
+
+
+def admin_event(function: Callable) -> Callable:
+    """An admin tab event: errors shown to the user, wrong passwords counted per client."""
+    return for_client(shown_to_user(function))
+
+
+def progress_reporter(progress: gr.Progress) -> Callable[[float, str], None]:
+    return lambda fraction, message: progress(fraction, desc=message)
+
+
+def strength_slider(elem_id: str, value: float = 0.8) -> gr.Slider:
+    return gr.Slider(0, 1, value=value, step=0.05, label="Strength", elem_id=elem_id,
+                     info="0 keeps the photo, 1 is the full style")
+
+
+def stroke_slider(elem_id: str) -> gr.Slider:
+    return gr.Slider(0.25, 4, value=1, step=0.25, label="Stroke scale", elem_id=elem_id,
+                     info="Brush size: 2 paints strokes twice as big")
+
+
+def keep_colours_checkbox(elem_id: str, value: bool = True) -> gr.Checkbox:
+    return gr.Checkbox(value=value, label="Keep original colours", elem_id=elem_id,
+                       info="Products keep their true colours; the style changes brushwork and shading")

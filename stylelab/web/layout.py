@@ -1,0 +1,106 @@
+"""Assembles the tabs into one Blocks app and wires the events that span tabs."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from stylelab.web.admin_tab import create_admin_tab
+from stylelab.web.catalog_section import refreshed_generators
+from stylelab.web.common import shown_to_user
+from stylelab.web.compare_tab import create_compare_tab
+from stylelab.web.generate_tab import create_generate_tab
+from stylelab.web.gradio_cache import use_atomic_image_cache
+from stylelab.web.restyle_tab import create_restyle_tab
+from stylelab.web.templates_tab import create_templates_tab, custom_gallery_items
+
+DEFAULT_TEMPLATE = "Ink wash"
+DEFAULT_COMPARISON = ["Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"]
+
+CSS = """
+#header h1 { margin-bottom: 0; }
+#header p { margin-top: 4px; color: var(--body-text-color-subdued); }
+.step h3 { margin: 6px 0 2px; }
+.hint p { margin: 0; font-size: 0.9em; color: var(--body-text-color-subdued); }
+#device-badge { white-space: nowrap; font-size: 0.9em; }
+#device-badge::before { content: "· "; }
+#status p, #compare-status p { font-weight: 600; }
+footer { display: none !important; }
+"""
+
+# System fonts only: a Google font would make every visitor's browser call out to Google.
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system-ui", "sans-serif"],
+                       font_mono=["ui-monospace", "Consolas", "monospace"])
+
+
+def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None) -> gr.Blocks:
+    """``catalog`` (a stylelab.web.gan_actions.CatalogActions) adds the catalog generator's sections."""
+    use_atomic_image_cache()  # identical results for two users at once must not truncate each other's download
+    with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
+        gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
+                    f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
+                restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
+            with gr.Tab("Compare", id="compare", elem_id="tab-compare"):
+                compare = create_compare_tab(actions, DEFAULT_COMPARISON)
+            with gr.Tab("Product shots", id="generate", elem_id="tab-generate"):
+                generate = create_generate_tab(actions, DEFAULT_TEMPLATE, catalog)
+            with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
+                manage = create_templates_tab(actions)
+            if admin is not None and admin.enabled:  # no password configured: no admin tab at all
+                with gr.Tab("Admin", id="admin", elem_id="tab-admin"):
+                    create_admin_tab(admin, actions, catalog)
+
+        template_outputs = [restyle.template_gallery, restyle.template, restyle.blend_template, compare.templates,
+                            manage.gallery, manage.chosen, generate.template]
+        if generate.catalog is not None:  # a generated image goes to the Restyle tab as its photo
+            generate.catalog.send_to_restyle.click(lambda path: ([path] if path else None, gr.Tabs(selected="restyle")),
+                                                   generate.catalog.generated, [restyle.photo_files, tabs],
+                                                   api_visibility="private")
+
+        def refreshed_templates(select: str | None = None) -> list:
+            names = actions.template_names()
+            custom = actions.custom_template_names()
+            return [
+                gr.update(value=actions.gallery_items()),
+                gr.update(choices=names),
+                gr.update(choices=["(none)", *names]),
+                gr.update(choices=names),
+                gr.update(value=custom_gallery_items(actions)),
+                gr.update(choices=custom, value=select if select in custom else (custom[0] if custom else None)),
+                gr.update(choices=names),
+            ]
+
+        @shown_to_user
+        def save_template(name: str, style_image: str | None):
+            message = actions.save_template(name, style_image)
+            return [message, *refreshed_templates(name.strip())]
+
+        @shown_to_user
+        def rename_template(name: str, new_name: str):
+            message = actions.rename_template(name, new_name)
+            return [message, *refreshed_templates(new_name.strip())]
+
+        @shown_to_user
+        def delete_template(name: str):
+            message = actions.delete_template(name)
+            return [message, *refreshed_templates()]
+
+        restyle.save_button.click(save_template, [restyle.template_name, restyle.style_image],
+                                  [restyle.save_status, *template_outputs], api_name="save_template")
+        manage.rename_button.click(rename_template, [manage.chosen, manage.new_name],
+                                   [manage.status, *template_outputs], api_name="rename_template")
+        manage.delete_button.click(delete_template, manage.chosen, [manage.status, *template_outputs],
+                                   api_name="delete_template")
+        app.load(refreshed_templates, None, template_outputs, api_visibility="undocumented")
+        if generate.catalog is not None:
+            app.load(lambda current: refreshed_generators(catalog, current), generate.catalog.generator,
+                     generate.catalog.generator, api_visibility="undocumented")
+
+        def list_templates() -> list[dict[str, str]]:
+            """All templates a restyle can use, custom first: [{"name": ..., "kind": "builtin" | "custom"}]."""
+            return actions.list_templates()
+
+        gr.api(list_templates, api_name="list_templates")
+    return app
