@@ -59,12 +59,19 @@ _BY_KEY = {key: style for style in BUILTIN_STYLES for key in (style.slug, style.
 
 
 def find_builtin_style(name: str) -> BuiltinStyle | None:
-    """Look a built-in style up by name or slug, any case ("Ink wash", "ink-wash")."""
+    """Look a built-in style up by name, slug (any case: "Ink wash", "ink-wash") or by the number
+    that `python -m stylelab styles` shows ("2")."""
     key = name.strip().lower()
+    if key.isdecimal():
+        number = int(key)
+        return BUILTIN_STYLES[number] if number < len(BUILTIN_STYLES) else None
     return _BY_KEY.get(key) or _BY_KEY.get(slugify(key))
 
 
 def unknown_style_error(name: str) -> StyleLabError:
+    if name.strip().isdecimal():
+        return StyleLabError(f"There is no built-in style number {name.strip()}; the numbers run from 0 to "
+                             f"{len(BUILTIN_STYLES) - 1} (`python -m stylelab styles` lists them).")
     suggestions = difflib.get_close_matches(name.strip().lower(), [s.name.lower() for s in BUILTIN_STYLES], n=3)
     hint = f" Did you mean: {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
     return StyleLabError(

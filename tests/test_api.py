@@ -22,6 +22,14 @@ def test_restyle_accepts_a_path_a_pil_image_and_an_array(tmp_path, coffee, engin
     assert np.abs(as_array(from_pil) - as_array(from_array)).max() == 0
 
 
+def test_a_builtin_style_can_be_named_by_its_listed_number(coffee, engine):
+    by_name = stylelab.restyle(coffee, "Copper tapestry", engine=engine)
+    for number in ("25", " 25", 25):
+        assert np.array_equal(as_array(stylelab.restyle(coffee, number, engine=engine)), as_array(by_name))
+    with pytest.raises(StyleLabError, match="numbers run from 0 to 25"):
+        stylelab.restyle(coffee, "26", engine=engine)
+
+
 def test_a_style_image_path_works_as_a_style(tmp_path, coffee, rocket_style, engine):
     style_path = tmp_path / "moodboard.png"
     rocket_style.save(style_path)

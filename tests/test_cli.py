@@ -85,3 +85,17 @@ def test_mask_and_shots_subcommands(tmp_path):
                         "--out", str(tmp_path / "bg"))
     assert completed.returncode == 0, completed.stderr
     assert Image.open(tmp_path / "bg" / "studio.png").size == (300, 225)
+
+
+def test_the_number_the_style_listing_shows_picks_that_style(tmp_path):
+    listing = run_cli("styles").stdout.splitlines()
+    number, name = listing[25].split()[0], listing[25][4:26].strip()
+    photo = tmp_path / "mug.png"
+    sample_picture("coffee", (96, 64)).save(photo)
+    by_number = run_cli("restyle", str(photo), "--style", number, "--out", str(tmp_path / "by-number"))
+    by_name = run_cli("restyle", str(photo), "--style", name, "--out", str(tmp_path / "by-name"))
+    assert by_number.returncode == 0 and by_name.returncode == 0, by_number.stderr + by_name.stderr
+    assert (tmp_path / "by-number" / "mug.png").read_bytes() == (tmp_path / "by-name" / "mug.png").read_bytes()
+    too_high = run_cli("restyle", str(photo), "--style", "26", "--out", str(tmp_path / "none"))
+    assert too_high.returncode == 2 and "numbers run from 0 to 25" in too_high.stderr
+
