@@ -11,6 +11,19 @@ from stylelab.errors import StyleLabError
 from stylelab.gan.cli import add_gan_commands
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found on the CPU"
+DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)"
+
+
+def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP) -> argparse.ArgumentParser:
+    """The flags the sub-commands have in common, defined once: --device, --quiet and, for the
+    commands that write image files, --out."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--device", help=device_help)
+    options.add_argument("--quiet", action="store_true", help="print only errors: no progress bar, lines or summary")
+    if out_default is not None:
+        options.add_argument("--out", type=Path, default=Path(out_default), help="output folder (default: %(default)s)")
+    return options
 
 
 def _style_argument(text: str) -> tuple[str, float]:
@@ -105,7 +118,8 @@ def _mask(args: argparse.Namespace) -> int:
             stem = args.out / relative.with_suffix("")
             save_image(found.mask, f"{stem}-mask.png")
             save_image(overlay(image, found.mask), f"{stem}-overlay.jpg")
-            print(f"{path}: {found.source} mask, confidence {found.confidence:.0%}")
+            if not args.quiet:
+                print(f"{path}: {found.source} mask, confidence {found.confidence:.0%}")
         except StyleLabError as error:
             failures.append(f"{path}: {error}")
     for failure in failures:
@@ -129,7 +143,8 @@ def _shots(args: argparse.Namespace) -> int:
     shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement, args.strength)
     for shot in shots:
         target = save_image(shot.image, args.out / f"{args.photo.stem}-seed{shot.seed}.png")
-        print(f"{target}  ({shot.caption})")
+        if not args.quiet:
+            print(f"{target}  ({shot.caption})")
     return 0
 
 
@@ -160,7 +175,8 @@ def _finetune(args: argparse.Namespace) -> int:
     photos = read_training_photos(args.photos)
     run_dir = new_run_dir(app_settings.data_dir / "finetune", name)
     networks = engine.networks()
-    with tqdm(total=settings.steps, unit="step", file=sys.stderr) as bar:
+    say = (lambda *_: None) if args.quiet else print
+    with tqdm(total=settings.steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
             bar.set_postfix(train=f"{p.train_loss:.3f}",
@@ -168,17 +184,17 @@ def _finetune(args: argparse.Namespace) -> int:
 
         result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
                                            settings, run_dir, progress, device=engine.device)
-    print(f"{result.stopped} after {result.steps_run} steps; validation loss "
+    say(f"{result.stopped} after {result.steps_run} steps; validation loss "
           f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "
           f"{result.best_step}); held-out: {figures_table(figures)}")
-    print(f"run folder: {run_dir}")
+    say(f"run folder: {run_dir}")
     if args.publish:
         if template_name is None and name.lower() not in [n.lower() for n in studio.template_names()]:
             studio.save_template(name, style)
         version = studio.store.publish_version(name, result.embedding, result.transformer_state,
                                                {"trainable": settings.trainable, "run": run_dir.name,
                                                 "held_out": figures.__dict__})
-        print(f"published '{name}' {version} (now active)")
+        say(f"published '{name}' {version} (now active)")
     return 0
 
 
@@ -194,7 +210,8 @@ def _styles(_: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m stylelab", description="Restyle product photos.")
     commands = parser.add_subparsers(dest="command", required=True)
-    restyle = commands.add_parser("restyle", help="restyle photos or folders of photos")
+    restyle = commands.add_parser("restyle", help="restyle photos or folders of photos",
+                                  parents=[shared_options("stylelab-out")])
     restyle.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
     restyle.add_argument("--style", action="append", required=True, metavar="NAME_OR_IMAGE[:WEIGHT]",
                          help="a built-in style name or a style image; repeat to blend, e.g. "
@@ -204,19 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
                          help="keep the photo's true colours; the style changes only brushwork and shading")
     restyle.add_argument("--stroke-scale", type=float, default=1.0,
                          help="brush size: 2 paints strokes twice as big, 0.5 half as big (0.25-4, default 1)")
-    restyle.add_argument("--out", type=Path, default=Path("stylelab-out"), help="output folder (default: %(default)s)")
     restyle.add_argument("--format", choices=["png", "jpg", "webp"], default="png", help="output format (default png)")
     restyle.add_argument("--quality", type=int, default=92, help="JPEG/WebP quality 1-100 (default 92)")
-    restyle.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)")
     restyle.add_argument("--mode", choices=["whole-photo", "background-only", "product-only"], default="whole-photo",
                          help="background-only keeps the product photo-true (automatic mask or a cutout's alpha)")
-    restyle.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     restyle.set_defaults(run=_restyle)
-    mask = commands.add_parser("mask", help="find the product in photos: writes NAME-mask.png and NAME-overlay.jpg")
+    mask = commands.add_parser("mask", help="find the product in photos: writes NAME-mask.png and NAME-overlay.jpg",
+                               parents=[shared_options("stylelab-masks", MASK_DEVICE_HELP)])
     mask.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
-    mask.add_argument("--out", type=Path, default=Path("stylelab-masks"), help="output folder (default: %(default)s)")
     mask.set_defaults(run=_mask)
-    shots = commands.add_parser("shots", help="product shots: the product on generated, styled backdrops")
+    shots = commands.add_parser("shots", help="product shots: the product on generated, styled backdrops",
+                                parents=[shared_options("stylelab-shots")])
     shots.add_argument("photo", type=Path, help="a product photo (studio backdrop) or a transparent cutout")
     shots.add_argument("--style", action="append", metavar="NAME_OR_IMAGE[:WEIGHT]",
                        help="backdrop style (default: plain white)")
@@ -230,10 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--y", type=float, default=0.6, help="position down, 0-1 (default 0.6)")
     shots.add_argument("--padding", type=float, default=0.05, help="share of each side kept clear (default 0.05)")
     shots.add_argument("--strength", type=float, default=0.8, help="backdrop style strength (default 0.8)")
-    shots.add_argument("--out", type=Path, default=Path("stylelab-shots"), help="output folder (default: %(default)s)")
-    shots.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     shots.set_defaults(run=_shots)
-    tune = commands.add_parser("finetune", help="fine-tune the any-image network to a style and your photos")
+    tune = commands.add_parser("finetune", help="fine-tune the any-image network to a style and your photos",
+                               parents=[shared_options()])
     tune.add_argument("--style", required=True, help="a style image, or the name of one of your templates")
     tune.add_argument("--photos", nargs="+", required=True, type=Path, help="photos, folders or ZIPs to train on")
     tune.add_argument("--name", help="template to publish to (default: the --style template)")
@@ -250,9 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--embedding-weight", type=float, default=0.0)
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version")
-    tune.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     tune.set_defaults(run=_finetune)
-    add_gan_commands(commands)
+    add_gan_commands(commands, shared_options)
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser

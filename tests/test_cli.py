@@ -99,3 +99,27 @@ def test_the_number_the_style_listing_shows_picks_that_style(tmp_path):
     too_high = run_cli("restyle", str(photo), "--style", "26", "--out", str(tmp_path / "none"))
     assert too_high.returncode == 2 and "numbers run from 0 to 25" in too_high.stderr
 
+
+def test_sub_commands_share_their_common_flags():
+    from stylelab.cli import build_parser
+
+    parser = build_parser()
+    commands = {"restyle": ["restyle", "p.jpg", "--style", "2"], "mask": ["mask", "p.jpg"],
+                "shots": ["shots", "p.jpg"], "finetune": ["finetune", "--style", "s.jpg", "--photos", "p.jpg"],
+                "gan train": ["gan", "train"], "gan sample": ["gan", "sample", "--generator", "g"]}
+    writes_files = {"restyle", "mask", "shots", "gan sample"}
+    for command, words in commands.items():
+        args = parser.parse_args([*words, "--quiet", "--device", "cpu"])
+        assert args.quiet and args.device == "cpu", command
+        if command in writes_files:
+            assert parser.parse_args([*words, "--out", "elsewhere"]).out == Path("elsewhere"), command
+
+
+def test_mask_is_quiet_when_asked_and_still_writes_its_files(tmp_path):
+    photo = tmp_path / "bottle.png"
+    make_cutout((120, 90)).save(photo)
+    completed = run_cli("mask", str(photo), "--quiet", "--device", "cpu", "--out", str(tmp_path / "masks"))
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout == "" and completed.stderr == ""
+    assert (tmp_path / "masks" / "bottle-mask.png").is_file()
+

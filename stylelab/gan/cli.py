@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from stylelab.errors import StyleLabError
@@ -56,7 +57,8 @@ def _train(args: argparse.Namespace) -> int:
                              mirror=args.mirror, synthetic_kind=args.synthetic_kind)
     device = choose_device(args.device)
     folder = new_generator_folder(data_dir, args.name)
-    print(f"{len(images)} images at {resolution} px -> {folder}", file=sys.stderr)
+    say = (lambda *_, **__: None) if args.quiet else print
+    say(f"{len(images)} images at {resolution} px -> {folder}", file=sys.stderr)
     with tqdm(total=settings.steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
@@ -65,8 +67,8 @@ def _train(args: argparse.Namespace) -> int:
 
         result = run_training(data_dir, args.name, images, settings, start_from, progress, device=device,
                               folder=folder)
-    print(summary(result))
-    print(f"generator folder: {folder}")
+    say(summary(result))
+    say(f"generator folder: {folder}")
     return 0
 
 
@@ -90,21 +92,24 @@ def _sample(args: argparse.Namespace) -> int:
         images = sample.generate(generator, seeds, args.truncation)
         names = [f"seed{s:06d}.png" for s in seeds]
     if args.grid:
-        target = save_image(sample.grid(images, columns=min(8, len(images))), args.out / "grid.png")
-        print(target)
+        targets = [save_image(sample.grid(images, columns=min(8, len(images))), args.out / "grid.png")]
     else:
-        for name, image in zip(names, images):
-            print(save_image(image, args.out / name))
+        targets = [save_image(image, args.out / name) for name, image in zip(names, images)]
+    if not args.quiet:
+        print("\n".join(str(target) for target in targets))
     return 0
 
 
-def add_gan_commands(commands: argparse._SubParsersAction) -> None:
+def add_gan_commands(commands: argparse._SubParsersAction,
+                     shared_options: Callable[..., argparse.ArgumentParser]) -> None:
+    """``shared_options(out_default)`` gives the flags every sub-command shares (--device, --quiet, --out)."""
     gan = commands.add_parser("gan", help="the catalog generator: train, fine-tune and sample product images")
     sub = gan.add_subparsers(dest="command_gan", required=True)
     for name in ("train", "finetune"):
         tune = name == "finetune"
         command = sub.add_parser(name, help="fine-tune an earlier generator on a new category (FreezeD)" if tune
-                                 else "train a generator from scratch on one product category")
+                                 else "train a generator from scratch on one product category",
+                                 parents=[shared_options()])
         if tune:
             command.add_argument("--from", dest="source", required=True,
                                  help="the generator to start from: a name under <data>/generators or a folder")
@@ -130,10 +135,9 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
         command.add_argument("--no-center", action="store_true", help="do not centre products with their masks")
         command.add_argument("--mirror", action="store_true", help="add mirrored copies of the photos")
         command.add_argument("--seed", type=int, default=0)
-        command.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-        command.add_argument("--quiet", action="store_true", help="no progress bar")
         command.set_defaults(run=_train)
-    draw = sub.add_parser("sample", help="generate images from a trained generator")
+    draw = sub.add_parser("sample", help="generate images from a trained generator",
+                          parents=[shared_options("stylelab-generated")])
     draw.add_argument("--generator", required=True, help="a name under <data>/generators or a folder")
     draw.add_argument("--seeds", default="0-7", help="e.g. 0-7, 1,5,9 or 42 (default 0-7)")
     draw.add_argument("--truncation", type=float, default=1.0, help="0 = the average product, 1 = full variety")
@@ -141,6 +145,4 @@ def add_gan_commands(commands: argparse._SubParsersAction) -> None:
                       help="walk from seed A to seed B instead of --seeds")
     draw.add_argument("--steps", type=int, default=8, help="interpolation steps (default 8)")
     draw.add_argument("--grid", action="store_true", help="one grid image instead of one file per image")
-    draw.add_argument("--out", type=Path, default=Path("stylelab-generated"))
-    draw.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
     draw.set_defaults(run=_sample)
