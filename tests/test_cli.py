@@ -123,3 +123,15 @@ def test_mask_is_quiet_when_asked_and_still_writes_its_files(tmp_path):
     assert completed.stdout == "" and completed.stderr == ""
     assert (tmp_path / "masks" / "bottle-mask.png").is_file()
 
+
+def test_the_installed_command_works_from_any_folder(tmp_path):
+    """`pip install -e .` (the test requirements do it) gives a `stylelab` command usable outside the checkout."""
+    command = Path(sys.executable).parent / "stylelab"
+    assert command.is_file(), "StyleLab is installed with its console script"
+    photo = tmp_path / "mug.png"
+    sample_picture("coffee", (64, 48)).save(photo)
+    completed = subprocess.run([str(command), "restyle", "mug.png", "--style", "Ink wash", "--out", "out", "--quiet"],
+                               capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                               env={"STYLELAB_DEVICE": "cpu", "PATH": "/usr/bin:/bin"})
+    assert completed.returncode == 0, completed.stderr
+    assert Image.open(tmp_path / "out" / "mug.png").size == (64, 48)
