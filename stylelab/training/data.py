@@ -14,6 +14,7 @@ from PIL import Image
 from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
 from stylelab.imageio import decode, load_image, split_alpha, to_tensor
+from stylelab.product.compose import composite
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MAX_TRAINING_PHOTOS = 400
@@ -23,7 +24,8 @@ MIN_BOMB_BYTES = 1_000_000  # small members (a blank PNG, a text file) may compr
 
 
 def read_training_photos(sources: Sequence[str | Path], max_side: int = 768) -> list[torch.Tensor]:
-    """Photos from files, folders or ZIPs, as tensors no larger than ``max_side``."""
+    """Photos from files, folders or ZIPs, as tensors no larger than ``max_side``: [3, H, W], or
+    [4, H, W] for a transparent cut-out (its colours on white, then its alpha; see ``with_alpha``)."""
     images: list[Image.Image] = []
     for source in sources:
         path = Path(source)
@@ -37,12 +39,34 @@ def read_training_photos(sources: Sequence[str | Path], max_side: int = 768) -> 
             raise StyleLabError(f"Use at most {MAX_TRAINING_PHOTOS} training photos.")
     if len(images) < 2:
         raise StyleLabError("Fine-tuning needs at least 2 training photos (one is kept for validation).")
-    tensors = []
-    for image in images:
-        rgb = split_alpha(image)[0]
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        tensors.append(to_tensor(rgb))
-    return tensors
+    return [training_tensor(image, max_side) for image in images]
+
+
+def training_tensor(image: Image.Image, max_side: int) -> torch.Tensor:
+    """A cut-out trains as the merchant sees its result: on white, and its alpha travels along so the
+    losses look only at the product (the transparent ground is no content to keep or paint)."""
+    rgb, alpha = split_alpha(image)
+    rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    tensor = to_tensor(rgb)
+    if alpha is None or alpha.getextrema()[0] == 255:
+        return tensor
+    alpha = alpha.resize(rgb.size, Image.Resampling.LANCZOS)
+    return torch.cat([tensor, to_tensor(alpha)[:1]])
+
+
+def with_alpha(photo: torch.Tensor) -> torch.Tensor:
+    """[4, H, W]: the photo's colours and its alpha (all ones for an opaque photo)."""
+    return photo if photo.shape[0] == 4 else torch.cat([photo, torch.ones_like(photo[:1])])
+
+
+def colours_and_alpha(batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split a [N, 4, H, W] training batch into colours [N, 3, H, W] and alpha [N, 1, H, W]."""
+    return batch[:, :3], batch[:, 3:]
+
+
+def on_white(image: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+    """What a cut-out's result looks like to the merchant: the image where alpha is 1, white elsewhere."""
+    return composite(image, torch.ones_like(image), alpha)
 
 
 def zip_photos(path: Path) -> list[Image.Image]:
@@ -97,10 +121,11 @@ def split(photos: Sequence[torch.Tensor], validation_fraction: float, seed: int
 
 def augmented_batch(photos: Sequence[torch.Tensor], batch_size: int, size: int, generator: torch.Generator
                     ) -> torch.Tensor:
-    """Random crops (60-100% of the shorter side), random flips, resized to ``size``."""
+    """Random crops (60-100% of the shorter side), random flips, resized to ``size``: [N, 4, size, size]
+    (colours and alpha, see ``colours_and_alpha``)."""
     crops = []
     for _ in range(batch_size):
-        photo = photos[int(torch.randint(len(photos), (1,), generator=generator))]
+        photo = with_alpha(photos[int(torch.randint(len(photos), (1,), generator=generator))])
         height, width = photo.shape[-2:]
         side = int(min(height, width) * (0.6 + 0.4 * float(torch.rand(1, generator=generator))))
         top = int(torch.randint(height - side + 1, (1,), generator=generator))
@@ -113,5 +138,6 @@ def augmented_batch(photos: Sequence[torch.Tensor], batch_size: int, size: int, 
 
 
 def validation_batch(photos: Sequence[torch.Tensor], size: int) -> torch.Tensor:
-    """Centre squares of the held-out photos: the same every time, so losses compare."""
-    return torch.stack([imageops.resize(imageops.center_square(p)[None], size, size)[0] for p in photos])
+    """Centre squares of the held-out photos, [N, 4, size, size] with alpha: the same every time, so
+    losses compare."""
+    return torch.stack([imageops.resize(imageops.center_square(with_alpha(p))[None], size, size)[0] for p in photos])

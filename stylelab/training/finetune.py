@@ -26,7 +26,7 @@ from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
 from stylelab.store.files import fsync_file
 from stylelab.training import losses
-from stylelab.training.data import augmented_batch, split, validation_batch
+from stylelab.training.data import augmented_batch, colours_and_alpha, on_white, split, validation_batch
 
 TRAINABLE = ("embedding", "upper", "all")
 DEFAULT_LEARNING_RATES = {"embedding": 0.05, "upper": 1e-3, "all": 5e-4}
@@ -164,14 +164,19 @@ def finetune(
     parameters = trainable_parameters(model, embedding, settings.trainable)
     optimizer = torch.optim.Adam(parameters, lr=settings.lr)
     objective = _Objective(loss_network, style, settings)
-    validation = validation_batch(validation_photos, settings.image_size).to(device)
+    validation, validation_alpha = colours_and_alpha(
+        validation_batch(validation_photos, settings.image_size).to(device))
+
+    def painted(photos: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        # a cut-out's transparent ground is put back on white, so no loss asks the network to paint it
+        return on_white(model(photos, embedding.expand(len(photos), -1)), alpha)
 
     def validation_loss() -> float:
         with torch.no_grad():
-            return float(objective(model(validation, embedding.expand(len(validation), -1)), validation))
+            return float(objective(painted(validation, validation_alpha), validation))
 
     with torch.no_grad():
-        objective.calibrate(model(validation, embedding.expand(len(validation), -1)), validation)
+        objective.calibrate(painted(validation, validation_alpha), validation)
     initial = best = validation_loss()
     best_step, best_state = 0, _snapshot(embedding, model, settings.trainable)
     history: list[dict] = [{"step": 0, "train_loss": None, "validation_loss": initial, "seconds": 0.0}]
@@ -184,8 +189,9 @@ def finetune(
         if abort_fn and abort_fn():
             stopped, step = "cancelled", step - 1
             break
-        batch = augmented_batch(train_photos, settings.batch_size, settings.image_size, generator).to(device)
-        loss = objective(model(batch, embedding.expand(len(batch), -1)), batch)
+        batch, alpha = colours_and_alpha(
+            augmented_batch(train_photos, settings.batch_size, settings.image_size, generator).to(device))
+        loss = objective(painted(batch, alpha), batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -18,7 +18,7 @@ from stylelab.imageio import load_image, to_image
 from stylelab.metrics import compare_images
 from stylelab.models import ArbitraryStyleTransformer, StylePredictor
 from stylelab.training import losses
-from stylelab.training.data import split, validation_batch
+from stylelab.training.data import colours_and_alpha, on_white, split, validation_batch
 from stylelab.training.finetune import FinetuneResult, FinetuneSettings, Progress, finetune
 
 
@@ -47,7 +47,7 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
                       run_dir: Path | None) -> HeldOutFigures:
     """Before (pretrained) and after (fine-tuned) on the held-out photos, with a side-by-side PNG."""
     _, held_out = split(photos, settings.validation_fraction, settings.seed)
-    batch = validation_batch(held_out, settings.image_size)
+    batch, alpha = colours_and_alpha(validation_batch(held_out, settings.image_size))
     # evaluate on CPU copies: the engine's shared modules may live on a GPU and must not move
     predictor, transformer = copy.deepcopy(predictor).cpu(), copy.deepcopy(transformer).cpu()
     net = losses.LossNetwork(predictor)
@@ -59,8 +59,9 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
     style = imageops.resize(imageops.center_square(style_image)[None], settings.image_size, settings.image_size)
     with torch.no_grad():
         start = net.embed(style)
-        before = transformer(batch, start.expand(len(batch), -1)).clamp(0, 1)
-        after = tuned(batch, result.embedding[None].expand(len(batch), -1)).clamp(0, 1)
+        # cut-outs are judged and shown as the merchant gets them: restyled product, transparent ground on white
+        before = on_white(transformer(batch, start.expand(len(batch), -1)).clamp(0, 1), alpha)
+        after = on_white(tuned(batch, result.embedding[None].expand(len(batch), -1)).clamp(0, 1), alpha)
         style_grams = {n: losses.gram(f) for n, f in net(style).items() if n in losses.STYLE_LAYERS}
         loss_before = float(losses.style_loss(net(before), style_grams))
         loss_after = float(losses.style_loss(net(after), style_grams))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 import skimage.data
 import torch
@@ -186,3 +187,32 @@ def test_a_publisher_killed_with_sigkill_leaves_the_previous_version_active(tmp_
     assert [v["version"] for v in reopened.store.versions("Rocket")] == ["v0", first]
     second = reopened.store.publish_version("Rocket", torch.ones(100), None, {"note": "after the crash"})
     assert second == "v002" and reopened.store.active_version(reopened.store.find("Rocket")) == "v002"
+
+
+def test_cutouts_train_and_show_on_white_not_on_a_painted_ground(engine, training_data, tmp_path):
+    """A transparent cut-out's ground is no content: the held-out sheet shows the restyled product on white,
+    as the merchant gets it, in the before and the after columns alike."""
+    from stylelab.training.data import read_training_photos
+    from tests.conftest import make_cutout
+
+    style, _ = training_data
+    files = []
+    for index, size in enumerate([(200, 150), (180, 180), (160, 200), (210, 140)]):
+        files.append(tmp_path / f"cutout{index}.png")
+        make_cutout(size).save(files[-1])
+    photos = read_training_photos(files)
+    assert all(photo.shape[0] == 4 for photo in photos), "cut-outs carry their alpha into training"
+    assert torch.all(photos[0][:3, 0, 0] == 1.0), "the transparent ground is white, not the pixels under it"
+
+    run_dir = tmp_path / "run"
+    networks = engine.networks()
+    settings = FinetuneSettings(trainable="embedding", steps=4, validate_every=2, image_size=96, batch_size=2,
+                                validation_fraction=0.5)
+    run_finetune_job(networks.predictor, networks.transformer, style, photos, settings, run_dir)
+    sheet = np.asarray(Image.open(run_dir / "before-after.png").convert("RGB")).astype(float)
+    size = settings.image_size
+    for column in range(3):  # original | before | after, one row per held-out cut-out
+        corner = sheet[:6, column * size: column * size + 6]
+        assert corner.min() >= 250, f"column {column}: the transparent corner is white, not painted"
+        centre = sheet[size // 2 - 8: size // 2 + 8, column * size + size // 2 - 8: column * size + size // 2 + 8]
+        assert centre.mean() < 240, f"column {column}: the product itself is there"
