@@ -20,7 +20,8 @@ def shared_options(out_default: str | None = None, device_help: str = DEVICE_HEL
     commands that write image files, --out."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--device", help=device_help)
-    options.add_argument("--quiet", action="store_true", help="print only errors: no progress bar, lines or summary")
+    options.add_argument("--quiet", action="store_true",
+                         help="no progress bar or per-photo lines (errors, and a training run's figures, still print)")
     if out_default is not None:
         options.add_argument("--out", type=Path, default=Path(out_default), help="output folder (default: %(default)s)")
     return options
@@ -175,7 +176,6 @@ def _finetune(args: argparse.Namespace) -> int:
     photos = read_training_photos(args.photos)
     run_dir = new_run_dir(app_settings.data_dir / "finetune", name)
     networks = engine.networks()
-    say = (lambda *_: None) if args.quiet else print
     with tqdm(total=settings.steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
@@ -184,17 +184,17 @@ def _finetune(args: argparse.Namespace) -> int:
 
         result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
                                            settings, run_dir, progress, device=engine.device)
-    say(f"{result.stopped} after {result.steps_run} steps; validation loss "
+    print(f"{result.stopped} after {result.steps_run} steps; validation loss "
           f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "
           f"{result.best_step}); held-out: {figures_table(figures)}")
-    say(f"run folder: {run_dir}")
+    print(f"run folder: {run_dir}")
     if args.publish:
         if template_name is None and name.lower() not in [n.lower() for n in studio.template_names()]:
             studio.save_template(name, style)
         version = studio.store.publish_version(name, result.embedding, result.transformer_state,
                                                {"trainable": settings.trainable, "run": run_dir.name,
                                                 "held_out": figures.__dict__})
-        say(f"published '{name}' {version} (now active)")
+        print(f"published '{name}' {version} (now active)")
     return 0
 
 

@@ -57,8 +57,8 @@ def _train(args: argparse.Namespace) -> int:
                              mirror=args.mirror, synthetic_kind=args.synthetic_kind)
     device = choose_device(args.device)
     folder = new_generator_folder(data_dir, args.name)
-    say = (lambda *_, **__: None) if args.quiet else print
-    say(f"{len(images)} images at {resolution} px -> {folder}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{len(images)} images at {resolution} px -> {folder}", file=sys.stderr)
     with tqdm(total=settings.steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
@@ -67,8 +67,8 @@ def _train(args: argparse.Namespace) -> int:
 
         result = run_training(data_dir, args.name, images, settings, start_from, progress, device=device,
                               folder=folder)
-    say(summary(result))
-    say(f"generator folder: {folder}")
+    print(summary(result))
+    print(f"generator folder: {folder}")
     return 0
 
 
