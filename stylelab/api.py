@@ -13,6 +13,9 @@ from PIL import Image
 from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.imageio import ImageInput, load_image, split_alpha, to_image, to_tensor
+from stylelab.product.cutout import CutoutResult
+from stylelab.product.cutout import cutout as product_cutout
+from stylelab.product.prompts import make_prompt
 from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
 
 # one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
@@ -112,3 +115,15 @@ def restyle(
 ) -> Image.Image:
     """Restyle one photo; the result has the photo's exact size."""
     return restyle_many([photo], style, strength, keep_colours, stroke_scale, engine)[0]
+
+
+def cutout(photo: ImageInput, box: str | Sequence[float] | None = None,
+           include: str | Sequence | None = None, exclude: str | Sequence | None = None) -> CutoutResult:
+    """Cut the product out of a photo: a CutoutResult with ``.rgba`` (transparent PNG-ready),
+    ``.mask``, ``.confidence`` and ``.source``.
+
+    ``box`` is (x0, y0, x1, y1) or "x0,y0,x1,y1" in the photo's pixels; ``include`` / ``exclude``
+    are clicks [(x, y), ...] on the product / on what is not. Without them the cut-out is
+    automatic: check ``.low_confidence`` (then give a box). A cutout's own alpha is kept.
+    """
+    return product_cutout(load_image(photo), make_prompt(box, include, exclude))

@@ -27,6 +27,19 @@ def shared_options(out_default: str | None = None, device_help: str = DEVICE_HEL
     return options
 
 
+def prompt_options(force: bool = False) -> argparse.ArgumentParser:
+    """--box, --point and --exclude: where the product is, for the commands that cut it out."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--box", metavar="X0,Y0,X1,Y1", help="a box around the product, in pixels of the photo")
+    options.add_argument("--point", action="append", metavar="X,Y", help="a click on the product (repeatable)")
+    options.add_argument("--exclude", action="append", metavar="X,Y", help="a click on what is not the product "
+                                                                           "(repeatable)")
+    if force:
+        options.add_argument("--force", action="store_true",
+                             help="background-only even where the automatic cut-out is unsure")
+    return options
+
+
 def _style_argument(text: str) -> tuple[str, float]:
     """'Ink wash' or 'Ink wash:0.3' or 'painting.jpg:0.5'."""
     name, separator, weight = text.rpartition(":")
@@ -51,14 +64,36 @@ def _photo_files(inputs: list[Path]) -> Iterator[tuple[Path, Path]]:
             raise StyleLabError(f"'{item}' is neither a photo nor a folder.")
 
 
-def _restyle_one(path: Path, mix, settings, mode: str, engine):
-    """Background-only or product-only: one photo with its own automatic mask."""
+def _prompt(args: argparse.Namespace):
+    """The box and clicks given on the command line, or None."""
+    from stylelab.product.prompts import make_prompt
+
+    return make_prompt(args.box, args.point, args.exclude)
+
+
+def _found_mask(path: Path, image, args: argparse.Namespace, refuse_unsure: bool = False):
+    """The photo's mask from the prompt or automatic; a warning (or, with refuse_unsure, an error
+    unless --force) when the automatic cut-out is unsure."""
+    from stylelab.product.cutout import LOW_CONFIDENCE, photo_mask
+
+    found = photo_mask(image, _prompt(args))
+    if found.source == "automatic" and found.confidence < LOW_CONFIDENCE:
+        if refuse_unsure and not args.force:
+            raise StyleLabError(f"the automatic cut-out is unsure ({found.confidence:.0%}), so background-only "
+                                "would paint patches: give --box X0,Y0,X1,Y1 around the product (or --force).")
+        print(f"warning: {path}: the automatic cut-out is unsure ({found.confidence:.0%}); give --box X0,Y0,X1,Y1 "
+              "around the product for a reliable one.", file=sys.stderr)
+    return found
+
+
+def _restyle_one(path: Path, mix, settings, args: argparse.Namespace, engine):
+    """Background-only or product-only: one photo with its own mask."""
     from stylelab.imageio import load_image
-    from stylelab.product.masks import product_mask
     from stylelab.product.restyle import restyle_with_mask
 
     photo = load_image(path)
-    return restyle_with_mask(engine, photo, product_mask(photo).mask, mix, settings, mode.replace("-", " "))
+    found = _found_mask(path, photo, args, refuse_unsure=args.mode == "background-only")
+    return restyle_with_mask(engine, photo, found.mask, mix, settings, args.mode.replace("-", " "))
 
 
 def _restyle(args: argparse.Namespace) -> int:
@@ -88,7 +123,7 @@ def _restyle(args: argparse.Namespace) -> int:
         else:  # masked modes need a mask per photo, so they go one by one
             for path, relative in files:
                 try:
-                    result = _restyle_one(path, mix, settings, args.mode, engine)
+                    result = _restyle_one(path, mix, settings, args, engine)
                     target = stylelab.save_image(result, args.out / relative.with_suffix(suffix), quality=args.quality)
                     if len(files) == 1 and not args.quiet:
                         print(target)
@@ -106,21 +141,47 @@ def _restyle(args: argparse.Namespace) -> int:
 
 def _mask(args: argparse.Namespace) -> int:
     from stylelab.imageio import load_image, save_image
-    from stylelab.product.masks import overlay, product_mask
+    from stylelab.product.masks import overlay
 
-    files = list(_photo_files(args.photos))
+    def write(path: Path, relative: Path) -> None:
+        image = load_image(path)
+        found = _found_mask(path, image, args)
+        stem = args.out / relative.with_suffix("")
+        save_image(found.mask, f"{stem}-mask.png")
+        save_image(overlay(image, found.mask), f"{stem}-overlay.jpg")
+        if not args.quiet:
+            print(f"{path}: {found.source} mask, confidence {found.confidence:.0%}")
+
+    return _each_photo(args.photos, write)
+
+
+def _cutout(args: argparse.Namespace) -> int:
+    from stylelab.imageio import load_image, save_image
+    from stylelab.product.cutout import LOW_CONFIDENCE, cutout
+
+    prompt = _prompt(args)
+
+    def write(path: Path, relative: Path) -> None:
+        result = cutout(load_image(path), prompt)
+        if result.source == "automatic" and result.confidence < LOW_CONFIDENCE:
+            print(f"warning: {path}: the automatic cut-out is unsure ({result.confidence:.0%}); give "
+                  "--box X0,Y0,X1,Y1 around the product for a reliable one.", file=sys.stderr)
+        target = save_image(result.rgba, args.out / relative.with_suffix(".png"))
+        if not args.quiet:
+            print(f"{target}  ({result.source}, confidence {result.confidence:.0%})")
+
+    return _each_photo(args.photos, write)
+
+
+def _each_photo(inputs: list[Path], write) -> int:
+    """Run ``write(path, relative)`` on every photo; a photo that fails is reported, the rest go on."""
+    files = list(_photo_files(inputs))
     if not files:
         raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
     failures = []
     for path, relative in files:
         try:
-            image = load_image(path)
-            found = product_mask(image)
-            stem = args.out / relative.with_suffix("")
-            save_image(found.mask, f"{stem}-mask.png")
-            save_image(overlay(image, found.mask), f"{stem}-overlay.jpg")
-            if not args.quiet:
-                print(f"{path}: {found.source} mask, confidence {found.confidence:.0%}")
+            write(path, relative)
         except StyleLabError as error:
             failures.append(f"{path}: {error}")
     for failure in failures:
@@ -132,7 +193,6 @@ def _shots(args: argparse.Namespace) -> int:
     import stylelab
     from stylelab.engine import StyleEngine
     from stylelab.imageio import load_image, save_image
-    from stylelab.product.masks import product_mask
     from stylelab.product.restyle import generate_shots
     from stylelab.product.shots import Placement
 
@@ -140,7 +200,7 @@ def _shots(args: argparse.Namespace) -> int:
     placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine) if args.style else None
     photo = load_image(args.photo)
-    mask = load_image(args.mask, what="mask").convert("L") if args.mask else product_mask(photo).mask
+    mask = load_image(args.mask, what="mask").convert("L") if args.mask else _found_mask(args.photo, photo, args).mask
     shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement, args.strength)
     for shot in shots:
         target = save_image(shot.image, args.out / f"{args.photo.stem}-seed{shot.seed}.png")
@@ -211,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m stylelab", description="Restyle product photos.")
     commands = parser.add_subparsers(dest="command", required=True)
     restyle = commands.add_parser("restyle", help="restyle photos or folders of photos",
-                                  parents=[shared_options("stylelab-out")])
+                                  parents=[shared_options("stylelab-out"), prompt_options(force=True)])
     restyle.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
     restyle.add_argument("--style", action="append", required=True, metavar="NAME_OR_IMAGE[:WEIGHT]",
                          help="a built-in style name or a style image; repeat to blend, e.g. "
@@ -224,14 +284,19 @@ def build_parser() -> argparse.ArgumentParser:
     restyle.add_argument("--format", choices=["png", "jpg", "webp"], default="png", help="output format (default png)")
     restyle.add_argument("--quality", type=int, default=92, help="JPEG/WebP quality 1-100 (default 92)")
     restyle.add_argument("--mode", choices=["whole-photo", "background-only", "product-only"], default="whole-photo",
-                         help="background-only keeps the product photo-true (automatic mask or a cutout's alpha)")
+                         help="background-only keeps the product photo-true (the cut-out from --box/--point, a "
+                              "cutout's alpha, or automatic: refused where unsure unless --force)")
     restyle.set_defaults(run=_restyle)
     mask = commands.add_parser("mask", help="find the product in photos: writes NAME-mask.png and NAME-overlay.jpg",
-                               parents=[shared_options("stylelab-masks", MASK_DEVICE_HELP)])
+                               parents=[shared_options("stylelab-masks", MASK_DEVICE_HELP), prompt_options()])
     mask.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
     mask.set_defaults(run=_mask)
+    cut = commands.add_parser("cutout", help="cut the product out: writes NAME.png with a transparent background",
+                              parents=[shared_options("stylelab-cutouts", MASK_DEVICE_HELP), prompt_options()])
+    cut.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
+    cut.set_defaults(run=_cutout)
     shots = commands.add_parser("shots", help="product shots: the product on generated, styled backdrops",
-                                parents=[shared_options("stylelab-shots")])
+                                parents=[shared_options("stylelab-shots"), prompt_options()])
     shots.add_argument("photo", type=Path, help="a product photo (studio backdrop) or a transparent cutout")
     shots.add_argument("--style", action="append", metavar="NAME_OR_IMAGE[:WEIGHT]",
                        help="backdrop style (default: plain white)")

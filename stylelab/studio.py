@@ -21,7 +21,9 @@ from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.store.exports import export_results
 from stylelab.imageio import load_image, load_image_with_notes, split_alpha, to_image, to_tensor
-from stylelab.product.masks import ProductMask, mask_from_drawing, product_mask
+from stylelab.product.cutout import FULL, LOW_CONFIDENCE, PREVIEW, CutoutResult, Quality, cutout, photo_mask
+from stylelab.product.masks import ProductMask, mask_from_drawing
+from stylelab.product.prompts import CutoutPrompt
 from stylelab.metrics import Similarity, compare_images, format_similarity
 from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
 from stylelab.product.region_metrics import RegionFigures, format_region, region_figures
@@ -37,6 +39,7 @@ MAX_COMPARE = 4
 MIN_SIDE = 16  # pixels, the engine's smallest working size
 MAX_ASPECT = 20  # longest side over shortest: a banner is about 8:1; 10000x40 is not a photo
 TRUSTED_MASK = 0.6  # below this confidence, product figures from an automatic mask are not shown
+MaskChoice = Image.Image | CutoutPrompt | None  # a painted or uploaded mask, a box and clicks, or nothing
 ProgressCallback = Callable[[float, str], None]
 
 
@@ -211,14 +214,17 @@ class Studio:
         return to_image(result, alpha)
 
     def preview(self, photo: Photo, choice: StyleChoice, settings: RestyleSettings, mode: str = "whole photo",
-                drawn_mask: Image.Image | None = None) -> Image.Image:
+                drawn_mask: MaskChoice = None) -> Image.Image:
         """A quick look at reduced size (the preview side), for following the sliders."""
         small = photo.image.copy()
         small.thumbnail((self.settings.preview_side, self.settings.preview_side), Image.Resampling.LANCZOS)
         if mode == "whole photo":
             return self._apply(small, self.mix_for(choice), settings)
-        drawn = drawn_mask.resize(small.size, Image.Resampling.BILINEAR) if drawn_mask is not None else None
-        mask = self.mask_for(Photo(photo.name, small), drawn)
+        if isinstance(drawn_mask, CutoutPrompt):
+            drawn: MaskChoice = drawn_mask.scaled(small.width / photo.image.width)
+        else:
+            drawn = drawn_mask.resize(small.size, Image.Resampling.BILINEAR) if drawn_mask is not None else None
+        mask = self.mask_for(Photo(photo.name, small), drawn, PREVIEW)
         return restyle_with_mask(self.engine, small, mask.mask, self.mix_for(choice), settings, mode)
 
     def _describe(self, choice: StyleChoice) -> tuple[str, str]:
@@ -237,16 +243,32 @@ class Studio:
                           settings=result.settings, ssim=result.similarity.ssim, psnr=result.similarity.psnr,
                           photo=result.name)
 
-    def mask_for(self, photo: Photo, drawn: Image.Image | None = None) -> ProductMask:
-        """The user's mask when given, else the cutout's alpha, else the automatic mask."""
-        if drawn is not None:
+    def mask_for(self, photo: Photo, drawn: MaskChoice = None, quality: Quality = FULL) -> ProductMask:
+        """The user's painted mask when given, else the cutout's alpha, else a cut-out (from the
+        user's box and clicks when given, else automatic)."""
+        if isinstance(drawn, Image.Image):
             return mask_from_drawing(photo.image.size, drawn)
-        return product_mask(photo.image)
+        return photo_mask(photo.image, drawn, quality)
+
+    def cutout(self, photo: Photo, drawn: MaskChoice = None) -> CutoutResult:
+        """The product on transparency; a painted mask is matted like a box's mask is not, so it is used as drawn."""
+        if isinstance(drawn, Image.Image):
+            mask = mask_from_drawing(photo.image.size, drawn).mask
+            rgba = photo.image.convert("RGB")
+            rgba.putalpha(mask)
+            return CutoutResult(rgba, mask, 1.0, "drawn")
+        return cutout(photo.image, drawn)
+
+    def check_mask(self, photo: Photo, mask: ProductMask) -> None:
+        """Background-only restyling on an unsure automatic mask paints patches: ask for a box instead."""
+        if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
+            raise StyleLabError(f"The automatic cut-out of '{photo.name}' is unsure ({mask.confidence:.0%}): "
+                                "drag a box around the product in the mask panel, then try again.")
 
     def restyle(
         self, photos: Sequence[Photo], choice: StyleChoice, settings: RestyleSettings,
         progress: ProgressCallback | None = None, mode: str = "whole photo",
-        masks: dict[str, Image.Image] | None = None,
+        masks: dict[str, MaskChoice] | None = None,
     ) -> list[RestyledPhoto]:
         if not photos:
             raise StyleLabError("Upload at least one product photo first.")
@@ -259,6 +281,8 @@ class Studio:
                 progress(index / len(photos), f"Restyling {photo.name} ({index + 1} of {len(photos)})")
             started = time.perf_counter()
             mask = self.mask_for(photo, (masks or {}).get(photo.name))
+            if mode == "background only":
+                self.check_mask(photo, mask)
             notices = [photo.note] if photo.note else []
             if mode == "whole photo":
                 result = self._apply(photo.image, mix, settings, notices)
@@ -293,7 +317,7 @@ class Studio:
                                          restyled.seconds, restyled.device))
         return results
 
-    def shots(self, photo: Photo, drawn_mask: Image.Image | None, choice: StyleChoice | None, preset: str,
+    def shots(self, photo: Photo, drawn_mask: MaskChoice, choice: StyleChoice | None, preset: str,
               count: int, seed: int, placement: Placement, strength: float) -> tuple[list[Shot], ProductMask]:
         """Product shots on styled backdrops; ``choice`` None means plain white."""
         mask = self.mask_for(photo, drawn_mask)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,16 +18,21 @@ from PIL import Image
 
 from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError, UserFacingError
+from stylelab.imageio import save_image
 from stylelab.store.exports import export_results
+from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW
 from stylelab.product.masks import overlay
+from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.region_metrics import region_figures
 from stylelab.product.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
+from stylelab.web.box_prompt import draw_prompt, prompt_of
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
 MASK_PAINT = (236, 72, 153, 150)  # how the product mask is painted in the mask editor
+BOX_VIEW_SIDE = 1024  # the box tool shows the photo at most this big; its cut-out is a quick preview
 
 
 def user_errors(function: Callable) -> Callable:
@@ -197,13 +203,13 @@ class WebActions:
         return self.studio.load_photo(upload_path(path), name="mask", what="mask").image
 
     @user_errors
-    def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | None = None
+    def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | CutoutPrompt | None = None
                           ) -> tuple[dict[str, Any] | None, str]:
         """The photo with its product mask painted on a layer the user can correct, and a status line."""
         if photo is None:
             return None, ""
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
-        mask = self.studio.mask_for(photo, drawn)
+        mask = self.studio.mask_for(photo, drawn, PREVIEW)
         paint = Image.new("RGBA", photo.image.size, MASK_PAINT)
         layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
         layer.paste(paint, (0, 0), mask.mask.point(lambda a: 255 if a >= 128 else 0))
@@ -211,17 +217,83 @@ class WebActions:
         return {"background": photo.image.convert("RGB"), "layers": [layer], "composite": None}, status
 
     @user_errors
-    def product_mask(self, photo: str | None, mask_file: str | None = None) -> tuple[Image.Image, str, str]:
-        """Overlay, mask PNG path and a status line for a photo (and an optional uploaded mask)."""
+    def product_mask(self, photo: str | None, mask_file: str | None = None, box: str | None = None,
+                     include: str | None = None, exclude: str | None = None) -> tuple[Image.Image, str, str]:
+        """Overlay, mask PNG path and a status line for a photo (an uploaded mask, else the box and
+        clicks, else automatic)."""
         if not photo:
             raise StyleLabError("Upload a product photo first.")
         loaded = self.studio.load_photo(upload_path(photo))
         drawn = self.studio.load_photo(upload_path(mask_file), what="mask").image if mask_file else None
-        mask = self.studio.mask_for(loaded, drawn)
+        mask = self.studio.mask_for(loaded, drawn if drawn is not None else prompt_of(box, include, exclude))
         mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
         mask.mask.save(mask_path)
         message = f"{mask.note} Source: {mask.source}. Confidence {mask.confidence:.0%}."
         return overlay(loaded.image, mask.mask), str(mask_path), message
+
+    @user_errors
+    def box_view(self, photo: Photo | str | None, box: str | None, include: str | None, exclude: str | None
+                 ) -> tuple[Image.Image | None, float, str, CutoutPrompt | None]:
+        """The box tool's picture (the photo with the quick cut-out tinted and the prompt drawn), photo
+        pixels per displayed pixel, a status line, and the prompt in photo pixels."""
+        if photo is None:
+            return None, 1.0, "", None
+        photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
+        prompt = prompt_of(box, include, exclude)
+        prompt = prompt.checked(photo.image.size) if prompt else None
+        shown = photo.image.copy()
+        shown.thumbnail((BOX_VIEW_SIDE, BOX_VIEW_SIDE), Image.Resampling.LANCZOS)
+        scale = photo.image.width / shown.width
+        mask = self.studio.mask_for(Photo(photo.name, shown), prompt.scaled(1 / scale) if prompt else None, PREVIEW)
+        picture = draw_prompt(overlay(shown, mask.mask), prompt, scale)
+        if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
+            status = (f"The automatic cut-out is unsure ({mask.confidence:.0%}): click two corners of a box around "
+                      "the product.")
+        elif mask.source == "automatic":
+            status = f"Automatic cut-out, confidence {mask.confidence:.0%}. Set a box to guide it."
+        else:
+            status = f"{mask.note} Add **Product** / **Not product** clicks to correct it."
+        return picture, scale, status, prompt
+
+    @user_errors
+    def cutout(self, photo: str | None, box: str | None = None, include: str | None = None,
+               exclude: str | None = None) -> tuple[str, str]:
+        """The transparent PNG of a photo's product (from the box and clicks, else automatic) and a status line."""
+        if not photo:
+            raise StyleLabError("Upload a product photo first.")
+        loaded = self.studio.load_photo(upload_path(photo))
+        result = self.studio.cutout(loaded, prompt_of(box, include, exclude))
+        path = self.studio.new_output_folder() / f"{loaded.name}-cutout.png"
+        save_image(result.rgba, path)
+        return str(path), _cutout_status(loaded.name, result)
+
+    @user_errors
+    def remove_background(self, files: Sequence[str] | None, masks: dict[str, Any] | None = None,
+                          progress: Callable[[float, str], None] | None = None) -> RestyleOutput:
+        """Every photo's product on transparency: one PNG each and a ZIP."""
+        photos, problems = self.studio.load_photos([upload_path(f) for f in files or []])
+        if not photos:
+            raise StyleLabError(" ".join(problems) or "Upload at least one product photo first.")
+        cut, rows, notes = [], [], []
+        for index, photo in enumerate(photos):
+            if progress:
+                progress(index / len(photos), f"Cutting out {photo.name} ({index + 1} of {len(photos)})")
+            started = time.perf_counter()
+            result = self.studio.cutout(photo, (masks or {}).get(photo.name))
+            seconds = time.perf_counter() - started
+            cut.append((photo, result))
+            rows.append([photo.name, f"{photo.image.width}x{photo.image.height}", "—", "—", "—", "—", "—",
+                         round(seconds, 2), "cpu"])
+            if result.source == "automatic" and result.low_confidence:
+                notes.append(_cutout_status(photo.name, result))
+        files_out, archive = export_results([(f"{p.name}-cutout", r.rgba) for p, r in cut],
+                                            self.studio.new_output_folder(), "PNG", 92)
+        skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
+        status = " ".join([f"Removed the background of {len(cut)} photo(s): transparent PNGs.", *notes]) + skipped
+        return RestyleOutput(
+            slider=(cut[0][0].image, cut[0][1].rgba),
+            gallery=[(r.rgba, f"{p.name} · {r.source} cut-out, confidence {r.confidence:.0%}") for p, r in cut],
+            table=rows, files=[str(archive), *map(str, files_out)], status=status, results=[])
 
     @user_errors
     def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
@@ -267,6 +339,13 @@ class WebActions:
                                       progress)
         gallery = [(r.result, r.caption) for r in results]
         return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
+
+
+def _cutout_status(name: str, result: Any) -> str:
+    if result.source == "automatic" and result.low_confidence:
+        return (f"The automatic cut-out of {literal(name)} is unsure ({result.confidence:.0%}): set a box around the "
+                "product on the photo and cut it out again.")
+    return f"Cut out {literal(name)}: {result.source}, confidence {result.confidence:.0%}."
 
 
 def upload_path(file: Any) -> str:

@@ -8,6 +8,7 @@ import gradio as gr
 
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
 from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user
+from stylelab.web.box_prompt import add_click, create_box_prompt, prompt_of
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 
 PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", "Banner 16:9"]
@@ -27,7 +28,15 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         with gr.Column(scale=5, min_width=300):
             photo = ImageUpload(type="filepath", image_mode=None, label="Product photo or transparent cutout",
                                 sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
-            masks = create_mask_editor("shot")
+            with gr.Accordion("Cut-out: box and clicks", open=True, elem_id="shot-box-panel"):
+                box = create_box_prompt("shot")
+                cut_button = gr.Button("Cut out (transparent PNG)", elem_id="cut-out")
+                with gr.Row():
+                    cut_image = gr.Image(label="Cut-out", interactive=False, height=200, elem_id="cut-image",
+                                         format="png", image_mode="RGBA", scale=2)
+                    cut_file = gr.File(label="Cut-out (PNG)", elem_id="cut-file", scale=1, height=100)
+            with gr.Accordion("Or paint the mask by hand", open=False, elem_id="shot-brush-panel"):
+                masks = create_mask_editor("shot")
             with gr.Row():
                 mask_button = gr.Button("Show the mask as an overlay", elem_id="show-mask")
             with gr.Row():
@@ -67,21 +76,56 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         return actions.mask_editor_value(photo_path)
 
     @shown_to_user
-    def show_overlay(photo, mask_image):
-        return actions.product_mask(photo, mask_image)
+    def show_overlay(photo, mask_image, box_text="", include="", exclude=""):
+        return actions.product_mask(photo, mask_image, box_text, include, exclude)
+
+    @shown_to_user
+    def cut_out(photo, box_text="", include="", exclude=""):
+        path, status = actions.cutout(photo, box_text, include, exclude)
+        return path, path, status
+
+    @shown_to_user
+    def show_box(photo, box_text, include, exclude):
+        if not photo:
+            return None, 1.0, ""
+        picture, scale, status, _ = actions.box_view(photo, box_text, include, exclude)
+        return picture, scale, status
+
+    @shown_to_user
+    def box_clicked(photo, mode, corner, scale, box_text, include, exclude, event: gr.SelectData):
+        x, y = (float(v) * float(scale or 1.0) for v in event.index)
+        corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
+        if corner is not None:
+            return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner."
+        return (corner, box_text, include, exclude, *show_box(photo, box_text, include, exclude))
 
     @shown_to_user
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
-                 progress=gr.Progress()):
-        drawn = actions.load_mask_image(mask_image) if mask_image else mask_from_editor_value(mask_editor)
+                 box_text="", include="", exclude="", progress=gr.Progress()):
+        # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
+        prompt = prompt_of(box_text, include, exclude) if not mask_image else None
+        drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or mask_from_editor_value(mask_editor))
         return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
                                       strength, progress_reporter(progress))
 
+    prompt_fields = [box.box, box.include, box.exclude]
     photo.change(load_mask, photo, [masks.editor, masks.status], api_visibility="undocumented")
-    mask_button.click(show_overlay, [photo, masks.upload], [mask_overlay, mask_file, masks.status],
+    photo.change(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields], api_visibility="undocumented").then(
+        show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status], api_visibility="undocumented")
+    box.photo.select(box_clicked, [photo, box.click_mode, box.corner, box.scale, *prompt_fields],
+                     [box.corner, *prompt_fields, box.photo, box.scale, box.status], api_visibility="undocumented")
+    for field in prompt_fields:
+        field.submit(show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status],
+                     api_visibility="undocumented")
+    box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
+                    api_visibility="undocumented").then(
+        show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status], api_visibility="undocumented")
+    cut_button.click(cut_out, [photo, *prompt_fields], [cut_image, cut_file, box.status], api_name="cutout",
+                     concurrency_id="restyle")
+    mask_button.click(show_overlay, [photo, masks.upload, *prompt_fields], [mask_overlay, mask_file, masks.status],
                       api_name="product_mask")
     button.click(generate, [photo, masks.editor, masks.upload, template, preset, count, seed, scale, x, y, padding,
-                            strength], [gallery, table, downloads, status], api_name="generate_shots",
+                            strength, *prompt_fields], [gallery, table, downloads, status], api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)
     if section is not None:  # a generated image becomes the product photo here
         section.send_to_shots.click(lambda path: path, section.generated, photo, api_visibility="private")

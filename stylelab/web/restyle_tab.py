@@ -6,7 +6,9 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.product.prompts import CutoutPrompt
 from stylelab.text import literal, no_tags
+from stylelab.web.box_prompt import add_click, create_box_prompt
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.web.common import (
     ImageUpload,
@@ -39,7 +41,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     photos_state = gr.State([])
     selected_state = gr.State(0)
     results_state = gr.State([])
-    masks_state = gr.State({})  # photo name -> mask the user corrected
+    masks_state = gr.State({})  # photo name -> mask the user painted, or the box and clicks they set
     result_index = gr.State(0)
 
     with gr.Row(equal_height=False):
@@ -65,7 +67,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                                max_length=40, elem_id="template-name", scale=3)
                     save_button = gr.Button("Save as template", elem_id="save-template", scale=1)
                 save_status = gr.Markdown(elem_id="save-status")
-            with gr.Accordion("Product mask of the selected photo", open=False, elem_id="mask-panel"):
+            with gr.Accordion("Product mask of the selected photo", open=False, elem_id="mask-panel") as mask_panel:
+                box = create_box_prompt("restyle")
                 masks = create_mask_editor("restyle")
                 use_mask = gr.Button("Use this mask for this photo", elem_id="use-mask")
 
@@ -91,6 +94,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                 quality = gr.Slider(50, 100, value=92, step=1, label="JPEG quality", elem_id="quality")
             restyle_button = gr.Button("Restyle all at full resolution", variant="primary", size="lg",
                                        elem_id="restyle-button")
+            remove_button = gr.Button("Remove background (transparent PNGs)", elem_id="remove-background")
 
     status = gr.Markdown(elem_id="status")
     with gr.Column(elem_id="results", visible=False) as results_panel:
@@ -132,6 +136,39 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             return None, ""
         photo = photos[min(int(selected or 0), len(photos) - 1)]
         return actions.mask_editor_value(photo, corrected.get(photo.name))
+
+    @shown_to_user
+    def show_box(photos, selected, corrected):
+        """The box tool for the selected photo, with the prompt kept for it; opened when the cut-out is unsure."""
+        if not photos:
+            return None, 1.0, "", "", "", "", gr.update()
+        photo = photos[min(int(selected or 0), len(photos) - 1)]
+        kept = corrected.get(photo.name)
+        texts = _prompt_texts(kept if isinstance(kept, CutoutPrompt) else None)
+        picture, scale, status, _ = actions.box_view(photo, *texts)
+        unsure = "unsure" in status
+        return picture, scale, status, *texts, gr.Accordion(open=True) if unsure else gr.update()
+
+    @shown_to_user
+    def box_changed(photos, selected, corrected, box_text, include, exclude):
+        if not photos:
+            raise gr.Error("Upload a photo first.", print_exception=False)
+        photo = photos[min(int(selected or 0), len(photos) - 1)]
+        picture, scale, status, prompt = actions.box_view(photo, box_text, include, exclude)
+        corrected = {name: value for name, value in corrected.items() if name != photo.name}
+        if prompt is not None:
+            corrected[photo.name] = prompt
+        return picture, scale, status, corrected
+
+    @shown_to_user
+    def box_clicked(photos, selected, corrected, mode, corner, scale, box_text, include, exclude,
+                    event: gr.SelectData):
+        x, y = (float(v) * float(scale or 1.0) for v in event.index)
+        corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
+        if corner is not None:  # half a box: show where it starts
+            return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected
+        return (corner, box_text, include, exclude,
+                *box_changed(photos, selected, corrected, box_text, include, exclude))
 
     @shown_to_user
     def keep_mask(photos, selected, corrected, editor_value, uploaded):
@@ -177,17 +214,41 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
 
     @shown_to_user
     def reexport(results, image_format, quality):
+        if not results:  # cut-outs are always PNG: nothing to convert
+            return gr.update()
         return actions.reexport(results, image_format, quality)
+
+    @shown_to_user
+    def remove_background(photos, corrected, progress=gr.Progress()):
+        output = actions.remove_background(photos, corrected, progress_reporter(progress))
+        gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
+        return (output.slider, gallery, output.table, output.files, output.status, output.results,
+                gr.Column(visible=True), 0)
 
     mask_inputs = [photos_state, selected_state, masks_state]
     loaded = photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
                                 api_visibility="undocumented")
     loaded.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
+    box_outputs = [box.photo, box.scale, box.status, box.box, box.include, box.exclude, mask_panel]
     loaded.then(lambda: {}, None, masks_state, api_visibility="undocumented").then(
-        show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
+        show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented").then(
+        show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     selected = photo_strip.select(choose_photo, None, selected_state, api_visibility="undocumented")
     selected.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
     selected.then(show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
+    selected.then(show_box, mask_inputs, box_outputs, api_visibility="undocumented")
+    prompt_fields = [box.box, box.include, box.exclude]
+    box.photo.select(box_clicked, [*mask_inputs, box.click_mode, box.corner, box.scale, *prompt_fields],
+                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state],
+                     api_visibility="undocumented").then(show_preview, preview_inputs, preview,
+                                                         api_visibility="undocumented")
+    for field in prompt_fields:
+        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state],
+                     api_visibility="undocumented")
+    box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
+                    api_visibility="undocumented").then(
+        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state],
+        api_visibility="undocumented")
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
                    [masks_state, masks.status], api_visibility="undocumented").then(
         show_preview, preview_inputs, preview, api_visibility="undocumented")
@@ -205,6 +266,10 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         [slider, results_gallery, metrics, downloads, status, results_state, results_panel, result_index],
         api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
     )
+    remove_button.click(remove_background, [photo_files, masks_state],
+                        [slider, results_gallery, metrics, downloads, status, results_state, results_panel,
+                         result_index], api_visibility="undocumented", scroll_to_output=True,
+                        concurrency_id="restyle")
     results_gallery.select(compare_result, results_state, [slider, result_index], api_visibility="undocumented")
     thumbs_up.click(rate_up, [results_state, result_index], rating_status, api_visibility="undocumented")
     thumbs_down.click(rate_down, [results_state, result_index], rating_status, api_visibility="undocumented")
@@ -213,3 +278,12 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                        api_visibility="undocumented")
     return RestyleTab(template_gallery, template, blend_template, style_image, template_name, save_button,
                       save_status, photo_files)
+
+
+def _prompt_texts(prompt: CutoutPrompt | None) -> tuple[str, str, str]:
+    """The box tool's text fields for a kept prompt."""
+    if prompt is None:
+        return "", "", ""
+    numbers = (lambda values: ",".join(str(round(v)) for v in values))
+    return (numbers(prompt.box) if prompt.box else "", "; ".join(numbers(p) for p in prompt.include),
+            "; ".join(numbers(p) for p in prompt.exclude))

@@ -1,0 +1,156 @@
+"""Cut-outs: the product alone, as RGBA with soft, rim-free edges.
+
+``cutout(image, prompt)`` is the one call. Without a prompt an automatic proposal seeds
+GrabCut and a confidence says whether to trust it; with a box and clicks GrabCut follows
+the user. GrabCut runs on a small copy (its cost grows fast with pixels), the edge is then
+matted at up to MATTE_PIXELS on a thin band, and carried up to full resolution, where the
+old backdrop is taken out of the edge colours. An existing alpha channel is kept as it is.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from stylelab.product import grabcut as gc
+from stylelab.product.masks import ProductMask, automatic_mask
+from stylelab.product.matting import decontaminate, matte, trimap_from_mask
+from stylelab.product.prompts import CutoutPrompt
+from stylelab.product.proposal import propose
+
+# below this an automatic cut-out is more often wrong than right (calibrated in benchmarks/cutout.py)
+LOW_CONFIDENCE = 0.5
+STUDIO_TRUST = 0.6  # the studio backdrop model's own confidence above which its mask seeds GrabCut
+
+
+@dataclass(frozen=True)
+class Quality:
+    grabcut_pixels: float  # GrabCut works on a copy of about this many pixels
+    iterations: int
+    matte_pixels: float  # 0: no matting, a feathered mask
+    band: float  # trimap half-width as a share of the matting image's longer side
+
+
+FULL = Quality(grabcut_pixels=0.25e6, iterations=4, matte_pixels=1.0e6, band=0.006)
+PREVIEW = Quality(grabcut_pixels=0.08e6, iterations=2, matte_pixels=0, band=0.0)
+PROPOSAL_PIXELS = 0.06e6
+
+
+@dataclass(frozen=True)
+class CutoutResult:
+    rgba: Image.Image  # the product, decontaminated, on transparency; the photo's size
+    mask: Image.Image  # "L": the alpha
+    confidence: float  # 0..1; 1 for a prompt or an existing alpha
+    source: str  # "alpha", "box", "clicks" or "automatic"
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.confidence < LOW_CONFIDENCE
+
+    @property
+    def note(self) -> str:
+        if self.source == "alpha":
+            return "Using the cutout's transparency."
+        if self.source != "automatic":
+            return f"Cut out from your {self.source}."
+        if self.low_confidence:
+            return (f"The automatic cut-out is unsure ({self.confidence:.0%}): drag a box around the product "
+                    "so it knows what to keep.")
+        return f"Automatic cut-out, confidence {self.confidence:.0%}."
+
+
+def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Quality = FULL) -> CutoutResult:
+    """The product cut out of ``image`` (see the module docstring). Raises StyleLabError for a bad prompt."""
+    if image.mode == "RGBA" and np.asarray(image.getchannel("A")).min() < 255:
+        return CutoutResult(image, image.getchannel("A"), 1.0, "alpha")
+    rgb = np.asarray(image.convert("RGB"))
+    prompt = prompt.checked(image.size) if prompt is not None and not prompt.empty else None
+    small, scale = _resized(rgb, quality.grabcut_pixels)
+    if prompt is not None and prompt.box is not None:
+        labels, confidence, source = gc.labels_from_prompt(small.shape[:2], prompt.scaled(scale)), 1.0, "box"
+        proposed = None
+    else:
+        proposed = _proposal(image, rgb, small.shape[:2])
+        labels = gc.labels_from_proposal(*proposed, prompt.scaled(scale) if prompt else None)
+        confidence, source = (1.0, "clicks") if prompt is not None else (0.0, "automatic")
+    small_prompt = prompt.scaled(scale) if prompt else None
+    mask = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt)
+    if proposed is not None and prompt is None:
+        confidence = automatic_confidence(proposed[1], mask)
+    alpha, colours = _edges(rgb, mask, quality)
+    rgba = np.dstack([colours, np.round(alpha * 255).astype(np.uint8)])
+    return CutoutResult(Image.fromarray(rgba, "RGBA"), Image.fromarray(rgba[..., 3], "L"), confidence, source)
+
+
+def photo_mask(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Quality = FULL) -> ProductMask:
+    """The product mask of a photo: a cutout's alpha, else the cut-out from the prompt or automatic proposal."""
+    result = cutout(image, prompt, quality)
+    return ProductMask(result.mask, result.confidence, result.source, result.note)
+
+
+def automatic_confidence(region: np.ndarray, mask: np.ndarray) -> float:
+    """How far to trust an automatic cut-out: the proposal and GrabCut agree, the product is a
+    plausible size and does not run along the photo's edges (calibrated in benchmarks/cutout.py)."""
+    if not mask.any():
+        return 0.0
+    agreement = float((region & mask).sum() / max((region | mask).sum(), 1))
+    share = float(mask.mean())
+    size = float(np.clip(min(share / 0.03, (0.85 - share) / 0.15), 0, 1))
+    edges = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
+    on_border = float(edges.mean())
+    return round(float(np.clip(agreement * size * (1 - on_border) ** 2, 0, 1)), 3)
+
+
+def _proposal(image: Image.Image, rgb: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Score and region at GrabCut's size: the studio backdrop model when it is sure, else the cues."""
+    tiny, _ = _resized(rgb, PROPOSAL_PIXELS)
+    proposal = propose(tiny)
+    score = cv2.resize(proposal.score, shape[::-1], interpolation=cv2.INTER_LINEAR)
+    studio = automatic_mask(Image.fromarray(tiny))
+    if studio.confidence >= STUDIO_TRUST:
+        region = np.asarray(studio.mask.resize(shape[::-1], Image.Resampling.BILINEAR)) >= 128
+        return np.maximum(score, region.astype(np.float32)), region
+    region = cv2.resize(proposal.region.astype(np.uint8), shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    return score, region
+
+
+def _resized(rgb: np.ndarray, pixels: float) -> tuple[np.ndarray, float]:
+    height, width = rgb.shape[:2]
+    scale = min(1.0, float(np.sqrt(pixels / (height * width))))
+    if scale >= 1.0:
+        return rgb, 1.0
+    size = (max(8, round(width * scale)), max(8, round(height * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), size[0] / width
+
+
+def _edges(rgb: np.ndarray, mask: np.ndarray, quality: Quality) -> tuple[np.ndarray, np.ndarray]:
+    """Full-resolution alpha (0..1) and decontaminated colours (uint8) from a small hard mask."""
+    height, width = rgb.shape[:2]
+    if quality.matte_pixels <= 0 or not mask.any() or mask.all():
+        soft = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+        soft = cv2.GaussianBlur(soft, (0, 0), max(0.8, width / mask.shape[1] * 0.5))
+        return np.clip(soft, 0, 1), rgb
+    image_m, scale_m = _resized(rgb, quality.matte_pixels)
+    shape_m = image_m.shape[:2]
+    mask_m = cv2.resize(mask.astype(np.float32), shape_m[::-1], interpolation=cv2.INTER_LINEAR) > 0.5
+    band = max(3, round(quality.band * max(shape_m)))
+    trimap = trimap_from_mask(mask_m, band)
+    alpha_m, fg_m, bg_m = matte(image_m.astype(np.float64) / 255.0, trimap)
+    if scale_m >= 1.0:
+        alpha = alpha_m.astype(np.float32)
+        colours = decontaminate(rgb / 255.0, alpha_m, bg_m, fg_m)
+        return alpha, np.round(colours * 255).astype(np.uint8)
+    size = (width, height)
+    alpha = np.clip(cv2.resize(alpha_m.astype(np.float32), size, interpolation=cv2.INTER_LINEAR), 0, 1)
+    colours = rgb.copy()
+    edge = (alpha > 0.002) & (alpha < 0.998)
+    if edge.any():  # only edge pixels change; work on their bounding box to spare memory on 12 MP
+        ys, xs = np.nonzero(edge)
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        crop = (slice(y0, y1), slice(x0, x1))
+        up = (lambda a: cv2.resize(a.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)[crop])
+        clean = decontaminate(rgb[crop].astype(np.float32) / 255.0, alpha[crop], up(bg_m), up(fg_m))
+        colours[crop] = np.where(edge[crop][..., None], np.round(clean * 255).astype(np.uint8), rgb[crop])
+    return alpha, colours

@@ -1,0 +1,86 @@
+"""GrabCut (OpenCV) seeded from a prompt or an automatic proposal, on a small copy of the photo."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from scipy import ndimage
+
+from stylelab.product.prompts import CutoutPrompt
+
+CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
+
+
+def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarray:
+    """GrabCut labels: outside the box surely backdrop, inside probably product; clicks are certain."""
+    height, width = shape
+    labels = np.full(shape, cv2.GC_PR_BGD if prompt.box is None else cv2.GC_BGD, np.uint8)
+    if prompt.box is not None:
+        x0, y0, x1, y1 = (round(v) for v in prompt.box)
+        labels[max(0, y0):min(height, y1), max(0, x0):min(width, x1)] = cv2.GC_PR_FGD
+    else:  # clicks only: the border is backdrop, the rest is open
+        labels[_border(shape)] = cv2.GC_BGD
+    _mark_clicks(labels, prompt)
+    return labels
+
+
+def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPrompt | None = None) -> np.ndarray:
+    """GrabCut labels from an automatic proposal: its region probably product, its core surely,
+    the border and what lies far from the region surely backdrop."""
+    labels = np.full(score.shape, cv2.GC_PR_BGD, np.uint8)
+    labels[region] = cv2.GC_PR_FGD
+    side = max(score.shape)
+    far = ndimage.distance_transform_edt(~region) > 0.08 * side
+    labels[far | _border(score.shape)] = cv2.GC_BGD
+    core = ndimage.binary_erosion(region, iterations=max(2, side // 40)) & (score > np.percentile(score, 90))
+    labels[core] = cv2.GC_FGD
+    if prompt is not None:
+        _mark_clicks(labels, prompt)
+    return labels
+
+
+def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
+    """Bool product map of a uint8 RGB image from initial labels."""
+    if not ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).any():
+        return np.zeros(labels.shape, bool)
+    if not ((labels == cv2.GC_BGD) | (labels == cv2.GC_PR_BGD)).any():
+        return np.ones(labels.shape, bool)
+    work = labels.copy()
+    background, foreground = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), work, None, background, foreground, iterations,
+                cv2.GC_INIT_WITH_MASK)
+    return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)
+
+
+def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04) -> np.ndarray:
+    """Drop specks: keep the components that are big next to the largest or hold a product click."""
+    labels, count = ndimage.label(mask)
+    if count <= 1:
+        return mask
+    sizes = ndimage.sum(mask, labels, index=np.arange(1, count + 1))
+    keep = set((np.flatnonzero(sizes >= min_share * sizes.max()) + 1).tolist())
+    for x, y in (prompt.include if prompt else ()):
+        label = labels[min(int(y), mask.shape[0] - 1), min(int(x), mask.shape[1] - 1)]
+        if label:
+            keep.add(int(label))
+    # small holes are specks too; a handle's opening is far larger than this
+    kept = np.isin(labels, list(keep))
+    holes = ndimage.binary_fill_holes(kept) & ~kept
+    hole_labels, hole_count = ndimage.label(holes)
+    if hole_count:
+        hole_sizes = ndimage.sum(holes, hole_labels, index=np.arange(1, hole_count + 1))
+        tiny = np.flatnonzero(hole_sizes < 0.002 * mask.size) + 1
+        kept |= np.isin(hole_labels, tiny)
+    return kept
+
+
+def _border(shape: tuple[int, int]) -> np.ndarray:
+    border = np.zeros(shape, bool)
+    border[:2], border[-2:], border[:, :2], border[:, -2:] = True, True, True, True
+    return border
+
+
+def _mark_clicks(labels: np.ndarray, prompt: CutoutPrompt) -> None:
+    radius = max(2, round(CLICK_RADIUS * max(labels.shape)))
+    for points, value in ((prompt.include, cv2.GC_FGD), (prompt.exclude, cv2.GC_BGD)):
+        for x, y in points:
+            cv2.circle(labels, (round(x), round(y)), radius, int(value), -1)
