@@ -78,3 +78,34 @@ def make_studio_photo(seed: int = 0, size: tuple[int, int] = (480, 360)) -> tupl
     image += rng.normal(0, 0.01, image.shape)
     picture = Image.fromarray((np.clip(image, 0, 1) * 255).astype(np.uint8))
     return picture, truth
+
+
+def make_lifestyle_photo(seed: int = 0, size: tuple[int, int] = (480, 360), blurred: bool = True
+                         ) -> tuple[Image.Image, np.ndarray]:
+    """A product standing in a scene, and its true alpha (0..1): a sharp, textured object (the
+    astronaut photo inside a bottle-like shape with a soft, 2-px edge) in front of scikit-image's
+    brick texture, behind a lens-like disk blur when ``blurred``."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(seed)
+    width, height = size
+    scene = np.asarray(sample_picture("brick", size).convert("RGB"), dtype=np.float64) / 255.0
+    scene = scene * np.array([0.9, 0.75, 0.6]) + 0.1  # warm, like a wall
+    if blurred:
+        radius = max(3, round(0.015 * max(size)))
+        y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+        disk = (x**2 + y**2 <= radius**2).astype(np.float64)
+        scene = np.stack([ndimage.convolve(scene[..., c], disk / disk.sum(), mode="reflect") for c in range(3)], 2)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    cx, cy = width * (0.42 + 0.16 * rng.random()), height * (0.5 + 0.08 * rng.random())
+    rx, ry = width * 0.15, height * 0.3
+    # signed distance-like field: negative inside an ellipse joined with a neck
+    ellipse = np.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2) - 1
+    neck = np.maximum(np.abs(x - cx) / (rx * 0.35), (cy - ry * 0.9 - y) / (ry * 0.5)) - 1
+    neck = np.maximum(neck, (y - cy) / ry - 1)
+    inside = np.minimum(ellipse * rx, neck * rx * 0.35)
+    alpha = np.clip(0.5 - inside / 2.0, 0, 1)  # about 2 px of soft edge
+    product = np.asarray(sample_picture("astronaut", size).convert("RGB"), dtype=np.float64) / 255.0
+    image = alpha[..., None] * product + (1 - alpha[..., None]) * scene
+    image += rng.normal(0, 0.006, image.shape)
+    return Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)), alpha

@@ -135,3 +135,46 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
                                env={"STYLELAB_DEVICE": "cpu", "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr
     assert Image.open(tmp_path / "out" / "mug.png").size == (64, 48)
+
+
+def test_cutout_writes_transparent_pngs_folder_in_folder_out(tmp_path):
+    import numpy as np
+
+    from tests.conftest import make_lifestyle_photo
+
+    photos = tmp_path / "shoot"
+    (photos / "day-2").mkdir(parents=True)
+    photo, truth = make_lifestyle_photo(0, (320, 240))
+    photo.save(photos / "bottle.jpg", quality=95)
+    make_lifestyle_photo(2, (320, 240))[0].save(photos / "day-2" / "bottle-2.png")
+    completed = run_cli("cutout", str(photos), "--out", str(tmp_path / "cut"))
+    assert completed.returncode == 0, completed.stderr
+    cut = Image.open(tmp_path / "cut" / "shoot" / "bottle.png")
+    assert cut.mode == "RGBA" and cut.size == (320, 240)
+    alpha = np.asarray(cut.getchannel("A")) >= 128
+    assert (alpha & (truth >= 0.5)).sum() / (alpha | (truth >= 0.5)).sum() > 0.9
+    assert Image.open(tmp_path / "cut" / "shoot" / "day-2" / "bottle-2.png").mode == "RGBA"
+    assert "automatic, confidence" in completed.stdout
+
+
+def test_mask_and_restyle_follow_a_box_and_background_only_refuses_an_unsure_cut_out(tmp_path):
+    import numpy as np
+
+    noise = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(3).integers(0, 256, (160, 200, 3), dtype=np.uint8)).save(noise)
+    completed = run_cli("mask", str(noise), "--box", "40,30,150,120", "--out", str(tmp_path / "masks"))
+    assert completed.returncode == 0, completed.stderr
+    assert "box mask, confidence 100%" in completed.stdout
+    mask = np.asarray(Image.open(tmp_path / "masks" / "noise-mask.png")) >= 128
+    assert not mask[:25].any() and not mask[:, :35].any(), "nothing outside the box"
+    assert (tmp_path / "masks" / "noise-overlay.jpg").is_file()
+    completed = run_cli("restyle", str(noise), "--style", "Ink wash", "--mode", "background-only",
+                        "--out", str(tmp_path / "bg"))
+    assert completed.returncode == 1 and "unsure" in completed.stderr and "--box" in completed.stderr
+    assert "Traceback" not in completed.stderr and not (tmp_path / "bg" / "noise.png").exists()
+    completed = run_cli("restyle", str(noise), "--style", "Ink wash", "--mode", "background-only", "--force",
+                        "--out", str(tmp_path / "bg"))
+    assert completed.returncode == 0 and "warning" in completed.stderr
+    assert (tmp_path / "bg" / "noise.png").is_file()
+    completed = run_cli("cutout", str(noise), "--box", "1,2,3", "--out", str(tmp_path / "cut"))
+    assert completed.returncode == 2 and "A box is 4 numbers" in completed.stderr

@@ -58,10 +58,13 @@ def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04
         return mask
     sizes = ndimage.sum(mask, labels, index=np.arange(1, count + 1))
     keep = set((np.flatnonzero(sizes >= min_share * sizes.max()) + 1).tolist())
-    for x, y in (prompt.include if prompt else ()):
-        label = labels[min(int(y), mask.shape[0] - 1), min(int(x), mask.shape[1] - 1)]
-        if label:
-            keep.add(int(label))
+    clicked = {int(labels[_pixel(point, mask.shape)]) for point in (prompt.include if prompt else ())} - {0}
+    keep |= clicked
+    # "not product" on a separate object drops all of it (GrabCut alone would only cut out the click)
+    for point in (prompt.exclude if prompt else ()):
+        near = _nearest_label(labels, point, max(3, round(2 * CLICK_RADIUS * max(mask.shape))))
+        if near and near not in clicked and len(keep - {near}) > 0:
+            keep.discard(near)
     # small holes are specks too; a handle's opening is far larger than this
     kept = np.isin(labels, list(keep))
     holes = ndimage.binary_fill_holes(kept) & ~kept
@@ -71,6 +74,21 @@ def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04
         tiny = np.flatnonzero(hole_sizes < 0.002 * mask.size) + 1
         kept |= np.isin(hole_labels, tiny)
     return kept
+
+
+def _pixel(point: tuple[float, float], shape: tuple[int, ...]) -> tuple[int, int]:
+    return min(max(int(point[1]), 0), shape[0] - 1), min(max(int(point[0]), 0), shape[1] - 1)
+
+
+def _nearest_label(labels: np.ndarray, point: tuple[float, float], reach: int) -> int:
+    """The component label nearest to a click, within ``reach`` pixels; 0 when none."""
+    y, x = _pixel(point, labels.shape)
+    window = labels[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1]
+    ys, xs = np.nonzero(window)
+    if len(ys) == 0:
+        return 0
+    nearest = np.argmin((ys - min(y, reach)) ** 2 + (xs - min(x, reach)) ** 2)
+    return int(window[ys[nearest], xs[nearest]])
 
 
 def _border(shape: tuple[int, int]) -> np.ndarray:

@@ -1,0 +1,168 @@
+"""Cut-outs on synthetic photos whose alpha is known: trimap, matting, decontamination,
+the automatic proposal, and prompts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from stylelab.errors import StyleLabError
+from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW, cutout
+from stylelab.product.matting import decontaminate, matte, trimap_from_mask
+from stylelab.product.prompts import CutoutPrompt, make_prompt
+from stylelab.product.proposal import propose
+from tests.conftest import make_cutout, make_lifestyle_photo, sample_picture
+
+
+def iou(alpha: np.ndarray, truth: np.ndarray) -> float:
+    a, b = alpha >= 0.5, truth >= 0.5
+    return float((a & b).sum() / (a | b).sum())
+
+
+def alpha_of(image: Image.Image) -> np.ndarray:
+    return np.asarray(image, dtype=np.float64) / 255.0
+
+
+def soft_disk(size: int = 160, radius: float = 50, ramp: float = 6.0) -> np.ndarray:
+    y, x = np.mgrid[0:size, 0:size]
+    distance = np.hypot(x - size / 2, y - size / 2)
+    return np.clip((radius + ramp / 2 - distance) / ramp, 0, 1)
+
+
+def test_the_trimap_marks_a_band_of_the_asked_width_around_the_edge():
+    mask = soft_disk(ramp=0.01) >= 0.5
+    trimap = trimap_from_mask(mask, band=5)
+    assert set(np.unique(trimap)) == {0.0, 0.5, 1.0}
+    assert trimap[80, 80] == 1 and trimap[0, 0] == 0
+    row = trimap[80]  # across the edge on the right: 5 px either side are unknown
+    unknown = np.flatnonzero(row == 0.5)
+    unknown = unknown[unknown > 80]
+    assert 9 <= len(unknown) <= 12 and abs(unknown.mean() - 130) <= 1.5
+
+
+def test_matting_recovers_a_soft_edge_that_a_hard_mask_cuts():
+    truth = soft_disk()
+    rng = np.random.default_rng(0)
+    foreground = np.array([0.85, 0.2, 0.15]) + rng.normal(0, 0.02, (160, 160, 3))
+    background = np.array([0.1, 0.6, 0.3]) + rng.normal(0, 0.02, (160, 160, 3))
+    image = np.clip(truth[..., None] * foreground + (1 - truth[..., None]) * background, 0, 1)
+    trimap = trimap_from_mask(truth >= 0.5, band=6)
+    alpha, _, _ = matte(image, trimap)
+    band = trimap == 0.5
+    hard_error = np.abs((truth >= 0.5) - truth)[band].mean()
+    assert np.abs(alpha - truth)[band].mean() < 0.35 * hard_error
+    assert np.array_equal(alpha[~band], trimap[~band]), "outside the band alpha is the trimap"
+
+
+def test_decontamination_takes_the_old_backdrop_out_of_the_edge():
+    truth = soft_disk()
+    red, green = np.array([0.9, 0.15, 0.1]), np.array([0.1, 0.8, 0.2])
+    image = truth[..., None] * red + (1 - truth[..., None]) * green
+    trimap = trimap_from_mask(truth >= 0.5, band=6)
+    alpha, foreground, background = matte(image, trimap)
+    clean = decontaminate(image, alpha, background, foreground)
+    edge = (truth > 0.2) & (truth < 0.95)
+    assert np.abs(image[edge] - red).mean() > 0.15, "the photo's edge pixels are mixed with green"
+    assert np.abs(clean[edge] - red).mean() < 0.05, "the cut-out's edge pixels are the product's red"
+    opaque = alpha >= 0.999
+    assert np.array_equal(clean[opaque], image[opaque]), "fully opaque pixels stay the photo's own"
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_the_proposal_finds_a_sharp_product_in_front_of_a_blurred_scene(seed):
+    photo, truth = make_lifestyle_photo(seed, (320, 240))
+    proposal = propose(np.asarray(photo))
+    x0, y0, x1, y1 = proposal.box
+    ys, xs = np.nonzero(truth >= 0.5)
+    inter = max(0, min(x1, xs.max()) - max(x0, xs.min())) * max(0, min(y1, ys.max()) - max(y0, ys.min()))
+    union = (x1 - x0) * (y1 - y0) + (np.ptp(xs) * np.ptp(ys)) - inter
+    assert inter / union > 0.6
+    assert iou(proposal.region.astype(float), truth) > 0.6
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_an_automatic_cut_out_of_a_lifestyle_photo_is_right_and_confident(seed):
+    photo, truth = make_lifestyle_photo(seed)
+    result = cutout(photo)
+    assert result.source == "automatic" and result.rgba.size == photo.size and result.rgba.mode == "RGBA"
+    assert iou(alpha_of(result.mask), truth) > 0.95
+    assert result.confidence >= LOW_CONFIDENCE and not result.low_confidence
+
+
+def test_a_photo_with_no_product_gets_a_low_confidence_and_says_to_draw_a_box():
+    noise = np.random.default_rng(1).integers(0, 256, (240, 320, 3), dtype=np.uint8)
+    result = cutout(Image.fromarray(noise))
+    assert result.low_confidence
+    assert "drag a box" in result.note
+
+
+def test_a_box_cuts_out_the_product_with_a_soft_matted_edge():
+    photo, truth = make_lifestyle_photo(1, blurred=False)
+    ys, xs = np.nonzero(truth >= 0.5)
+    box = (xs.min() - 8, ys.min() - 8, xs.max() + 8, ys.max() + 8)
+    result = cutout(photo, CutoutPrompt(box=box))
+    alpha = alpha_of(result.mask)
+    assert result.source == "box" and result.confidence == 1.0
+    assert iou(alpha, truth) > 0.97
+    assert ((alpha > 0.05) & (alpha < 0.95)).any(), "the edge is soft, not a staircase"
+    edge = (truth > 0.02) & (truth < 0.98)
+    assert np.abs(alpha - truth)[edge].mean() < 0.3
+
+
+def test_clicks_correct_the_box():
+    """A second object inside the box: a "not product" click on it drops it, a "product" click keeps it."""
+    photo, truth = make_lifestyle_photo(0)
+    array = np.asarray(photo).copy()
+    array[150:260, 330:420] = (40, 90, 200)  # a blue block beside the product
+    photo = Image.fromarray(array)
+    ys, xs = np.nonzero(truth >= 0.5)
+    box = (xs.min() - 10, ys.min() - 10, 440, ys.max() + 10)
+    both = alpha_of(cutout(photo, CutoutPrompt(box=box)).mask)
+    assert both[200, 375] > 0.5, "without a click the block is cut out with the product"
+    corrected = alpha_of(cutout(photo, CutoutPrompt(box=box, exclude=((375.0, 200.0),))).mask)
+    assert corrected[150:260, 330:420].mean() < 0.05
+    assert iou(corrected, truth) > 0.95
+
+
+def test_a_big_photo_is_cut_at_full_resolution():
+    photo, truth = make_lifestyle_photo(2, (1600, 1000))
+    ys, xs = np.nonzero(truth >= 0.5)
+    result = cutout(photo, CutoutPrompt(box=(xs.min() - 20, ys.min() - 20, xs.max() + 20, ys.max() + 20)))
+    assert result.rgba.size == (1600, 1000)
+    assert iou(alpha_of(result.mask), truth) > 0.97
+    inside = truth >= 1.0
+    opaque = np.asarray(result.mask) == 255
+    rgb = np.asarray(result.rgba)[..., :3]
+    assert np.array_equal(rgb[inside & opaque], np.asarray(photo)[inside & opaque]), "product pixels untouched"
+
+
+def test_the_preview_is_a_quick_feathered_mask_of_the_same_product():
+    photo, truth = make_lifestyle_photo(0)
+    assert iou(alpha_of(cutout(photo, quality=PREVIEW).mask), truth) > 0.9
+
+
+def test_an_existing_alpha_is_kept_exactly():
+    rgba = make_cutout()
+    result = cutout(rgba, CutoutPrompt(box=(0, 0, 50, 50)))
+    assert result.source == "alpha"
+    assert np.array_equal(np.asarray(result.mask), np.asarray(rgba.getchannel("A")))
+
+
+@pytest.mark.parametrize("box, include, message", [
+    ("1,2,3", None, "A box is 4 numbers"),
+    ("a,b,c,d", None, "A box is 4 numbers"),
+    ("500,500,900,900", None, "The box must cover part of the 320x240 photo"),
+    (None, ["400,10"], "outside the 320x240 photo"),
+    (None, ["12"], "A click is 2 numbers"),
+])
+def test_bad_prompts_get_a_sentence(box, include, message):
+    photo = sample_picture("coffee", (320, 240))
+    with pytest.raises(StyleLabError, match=message):
+        cutout(photo, make_prompt(box, include))
+
+
+def test_prompts_parse_plain_values():
+    prompt = make_prompt("30, 40, 10, 20", "5,6; 7,8", [(1, 2)])
+    assert prompt.box == (30, 40, 10, 20) and prompt.include == ((5, 6), (7, 8)) and prompt.exclude == ((1, 2),)
+    assert prompt.checked((100, 100)).box == (10, 20, 30, 40), "corners in any order"
+    assert make_prompt(None, None, "") is None and make_prompt("", "", None) is None
