@@ -29,7 +29,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
             photo = ImageUpload(type="filepath", image_mode=None, label="Product photo or transparent cutout",
                                 sources=["upload", "clipboard"], height=240, elem_id="shot-photo")
             with gr.Accordion("Cut-out: box and clicks", open=True, elem_id="shot-box-panel"):
-                box = create_box_prompt("shot")
+                tool = create_box_prompt("shot")
                 cut_button = gr.Button("Cut out (transparent PNG)", elem_id="cut-out")
                 with gr.Row():
                     cut_image = gr.Image(label="Cut-out", interactive=False, height=200, elem_id="cut-image",
@@ -76,12 +76,12 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         return actions.mask_editor_value(photo_path)
 
     @shown_to_user
-    def show_overlay(photo, mask_image, box_text="", include="", exclude=""):
-        return actions.product_mask(photo, mask_image, box_text, include, exclude)
+    def show_overlay(photo, mask_image, box="", include="", exclude=""):
+        return actions.product_mask(photo, mask_image, box, include, exclude)
 
     @shown_to_user
-    def cut_out(photo, box_text="", include="", exclude=""):
-        path, status = actions.cutout(photo, box_text, include, exclude)
+    def cut_out(photo, box="", include="", exclude=""):
+        path, status = actions.cutout(photo, box, include, exclude)
         return path, path, status
 
     @shown_to_user
@@ -101,26 +101,26 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
 
     @shown_to_user
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
-                 box_text="", include="", exclude="", progress=gr.Progress()):
+                 box="", include="", exclude="", progress=gr.Progress()):
         # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
-        prompt = prompt_of(box_text, include, exclude) if not mask_image else None
+        prompt = prompt_of(box, include, exclude) if not mask_image else None
         drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or mask_from_editor_value(mask_editor))
         return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
                                       strength, progress_reporter(progress))
 
-    prompt_fields = [box.box, box.include, box.exclude]
+    prompt_fields = [tool.box, tool.include, tool.exclude]
     photo.change(load_mask, photo, [masks.editor, masks.status], api_visibility="undocumented")
-    photo.change(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields], api_visibility="undocumented").then(
-        show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status], api_visibility="undocumented")
-    box.photo.select(box_clicked, [photo, box.click_mode, box.corner, box.scale, *prompt_fields],
-                     [box.corner, *prompt_fields, box.photo, box.scale, box.status], api_visibility="undocumented")
+    photo.change(lambda: (None, "", "", ""), None, [tool.corner, *prompt_fields], api_visibility="undocumented").then(
+        show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status], api_visibility="undocumented")
+    tool.photo.select(box_clicked, [photo, tool.click_mode, tool.corner, tool.scale, *prompt_fields],
+                     [tool.corner, *prompt_fields, tool.photo, tool.scale, tool.status], api_visibility="undocumented")
     for field in prompt_fields:
-        field.submit(show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status],
+        field.submit(show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status],
                      api_visibility="undocumented")
-    box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
+    tool.clear.click(lambda: (None, "", "", ""), None, [tool.corner, *prompt_fields],
                     api_visibility="undocumented").then(
-        show_box, [photo, *prompt_fields], [box.photo, box.scale, box.status], api_visibility="undocumented")
-    cut_button.click(cut_out, [photo, *prompt_fields], [cut_image, cut_file, box.status], api_name="cutout",
+        show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status], api_visibility="undocumented")
+    cut_button.click(cut_out, [photo, *prompt_fields], [cut_image, cut_file, tool.status], api_name="cutout",
                      concurrency_id="restyle")
     mask_button.click(show_overlay, [photo, masks.upload, *prompt_fields], [mask_overlay, mask_file, masks.status],
                       api_name="product_mask")

@@ -158,7 +158,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corrected = {name: value for name, value in corrected.items() if name != photo.name}
         if prompt is not None:
             corrected[photo.name] = prompt
-        return picture, scale, status, corrected
+        editor, _ = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
+        return picture, scale, status, corrected, editor
 
     @shown_to_user
     def box_clicked(photos, selected, corrected, mode, corner, scale, box_text, include, exclude,
@@ -166,7 +167,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         x, y = (float(v) * float(scale or 1.0) for v in event.index)
         corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
         if corner is not None:  # half a box: show where it starts
-            return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected
+            return (corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected,
+                    gr.update())
         return (corner, box_text, include, exclude,
                 *box_changed(photos, selected, corrected, box_text, include, exclude))
 
@@ -239,15 +241,15 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     selected.then(show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     prompt_fields = [box.box, box.include, box.exclude]
     box.photo.select(box_clicked, [*mask_inputs, box.click_mode, box.corner, box.scale, *prompt_fields],
-                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state],
+                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor],
                      api_visibility="undocumented").then(show_preview, preview_inputs, preview,
                                                          api_visibility="undocumented")
     for field in prompt_fields:
-        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state],
+        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor],
                      api_visibility="undocumented")
     box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
                     api_visibility="undocumented").then(
-        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state],
+        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor],
         api_visibility="undocumented")
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
                    [masks_state, masks.status], api_visibility="undocumented").then(

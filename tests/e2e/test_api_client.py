@@ -143,3 +143,30 @@ def test_admin_endpoints_refuse_calls_without_the_credential(tmp_path):
             assert secret not in log, "secrets are never logged"
     finally:
         server.stop()
+
+
+def test_cutout_and_product_mask_follow_a_box_through_the_api(client, tmp_path):
+    import numpy as np
+
+    from tests.conftest import make_lifestyle_photo
+
+    photo, truth = make_lifestyle_photo(1, (400, 300), blurred=False)
+    path = tmp_path / "bottle.png"
+    photo.save(path)
+    ys, xs = np.nonzero(truth >= 0.5)
+    box = f"{xs.min() - 8},{ys.min() - 8},{xs.max() + 8},{ys.max() + 8}"
+    _, png, status = client.predict(photo=handle_file(str(path)), box=box, include="", exclude="",
+                                    api_name="/cutout")
+    cut = Image.open(png)
+    assert cut.mode == "RGBA" and cut.size == (400, 300) and "box" in status
+    alpha = np.asarray(cut.getchannel("A")) >= 128
+    assert (alpha & (truth >= 0.5)).sum() / (alpha | (truth >= 0.5)).sum() > 0.95
+    overlay_image, mask_file, message = client.predict(photo=handle_file(str(path)), mask_image=None, box=box,
+                                                       include="", exclude="", api_name="/product_mask")
+    assert "box" in message and Image.open(mask_file).size == (400, 300)
+    noise = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(2).integers(0, 256, (200, 260, 3), dtype=np.uint8)).save(noise)
+    *_, status = client.predict(photo=handle_file(str(noise)), box="", include="", exclude="", api_name="/cutout")
+    assert "unsure" in status and "box" in status
+    with pytest.raises(Exception, match="A box is 4 numbers"):
+        client.predict(photo=handle_file(str(path)), box="1,2", include="", exclude="", api_name="/cutout")

@@ -210,3 +210,51 @@ def test_user_text_with_html_is_shown_as_text_and_never_injected(server, page, t
     screenshot(page, "escaped-user-text")
     assert page.evaluate("window.__xss") is None, "no script from user text ran"
     assert page.locator('img[src="x"]').count() == 0, "no element was made from user text"
+
+
+def _click_on_image(page, selector: str, x: float, y: float) -> None:
+    """Click the pixel (x, y) of a shown image, as Gradio maps clicks (object-fit: contain)."""
+    page.locator(selector).scroll_into_view_if_needed()
+    box = page.evaluate("""sel => { const img = document.querySelector(sel); const r = img.getBoundingClientRect();
+        return [r.left, r.top, r.width, r.height, img.naturalWidth, img.naturalHeight]; }""", selector)
+    left, top, width, height, natural_w, natural_h = box
+    scale = max(natural_w / width, natural_h / height)
+    left += (width - natural_w / scale) / 2
+    top += (height - natural_h / scale) / 2
+    page.mouse.click(left + x / scale, top + y / scale)
+
+
+def test_a_box_on_the_photo_gives_a_transparent_png_whose_alpha_matches(server, page, tmp_path):
+    import numpy as np
+
+    from tests.conftest import make_lifestyle_photo
+
+    photo, truth = make_lifestyle_photo(1, (480, 360), blurred=False)
+    photo.save(tmp_path / "bottle.png")
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files(str(tmp_path / "bottle.png"))
+    page.locator("#photo-strip img").first.wait_for()
+    page.locator("#mask-panel").click()
+    page.locator("#restyle-box-status", has_text="cut-out").wait_for()
+    ys, xs = np.nonzero(truth >= 0.5)
+    image = "#restyle-box-photo img"
+    page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
+    _click_on_image(page, image, xs.min() - 10, ys.min() - 10)
+    page.locator("#restyle-box-status", has_text="opposite corner").wait_for()
+    page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
+    _click_on_image(page, image, xs.max() + 10, ys.max() + 10)
+    page.locator("#restyle-box-status", has_text="Cut out from your box").wait_for()
+    box = [float(v) for v in page.locator("#restyle-box input, #restyle-box textarea").first.input_value().split(",")]
+    assert abs(box[0] - (xs.min() - 10)) <= 3 and abs(box[3] - (ys.max() + 10)) <= 3, box
+    screenshot(page, "cutout-box")
+    page.locator("#remove-background").click()
+    page.locator("#status", has_text="Removed the background of 1 photo(s)").wait_for()
+    with page.expect_download() as download_info:
+        page.locator('#downloads a[download="bottle-cutout.png"]').click()
+    path = tmp_path / "downloaded.png"
+    download_info.value.save_as(path)
+    cut = Image.open(path)
+    assert cut.mode == "RGBA" and cut.size == (480, 360)
+    alpha = np.asarray(cut.getchannel("A")) >= 128
+    assert (alpha & (truth >= 0.5)).sum() / (alpha | (truth >= 0.5)).sum() > 0.95
+    screenshot(page, "cutout-results")
