@@ -21,7 +21,7 @@ from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.proposal import propose
 
 # below this an automatic cut-out is more often wrong than right (calibrated in benchmarks/cutout.py)
-LOW_CONFIDENCE = 0.5
+LOW_CONFIDENCE = 0.7
 STUDIO_TRUST = 0.6  # the studio backdrop model's own confidence above which its mask seeds GrabCut
 
 
