@@ -7,6 +7,9 @@ follows the length of the product's outline, not the photo's area.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+
 import cv2
 import numpy as np
 
@@ -49,7 +52,8 @@ def matte(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, np.ndarray
             tile_image = image[y0:y1, x0:x1]
             if not ((tile_trimap == 0).any() and (tile_trimap == 1).any()):
                 continue  # no known product and backdrop to learn from: keep the mask's edge
-            tile_alpha = np.clip(estimate_alpha_cf(tile_image, tile_trimap), 0, 1)
+            with contextlib.redirect_stdout(io.StringIO()):  # its solver prints warnings into our CLI's output
+                tile_alpha = np.clip(estimate_alpha_cf(tile_image, tile_trimap), 0, 1)
             inner = (slice(y - y0, y - y0 + min(TILE, height - y)), slice(x - x0, x - x0 + min(TILE, width - x)))
             core = unknown[y:y + TILE, x:x + TILE]
             alpha[y:y + TILE, x:x + TILE][core] = tile_alpha[inner][core]
