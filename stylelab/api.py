@@ -12,7 +12,9 @@ from PIL import Image
 
 from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
-from stylelab.imageio import ImageInput, load_image, split_alpha, to_image, to_tensor
+from stylelab.imageio import ImageInput, load_image, save_image, split_alpha, to_image, to_tensor
+from stylelab.product.restyle import Shot
+from stylelab.product.shots import Placement
 from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
 
 # one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
@@ -112,3 +114,46 @@ def restyle(
 ) -> Image.Image:
     """Restyle one photo; the result has the photo's exact size."""
     return restyle_many([photo], style, strength, keep_colours, stroke_scale, engine)[0]
+
+
+def product_shots(
+    photo: ImageInput,
+    scene: str = "podium",
+    count: int = 4,
+    seed: int = 1,
+    preset: str = "Social 4:5",
+    mask: ImageInput | None = None,
+    style: StyleInput | None = None,
+    strength: float = 0.8,
+    placement: Placement | None = None,
+    out: str | os.PathLike | None = None,
+    engine: StyleEngine | None = None,
+    **scene_options: object,
+) -> list[Shot]:
+    """Product shots of a photo or an RGBA cut-out in a lit scene (or "painted backdrop").
+
+    ``scene_options`` are those of ``stylelab.product.scene.options.scene_request``: material,
+    light ("front-left" or degrees), elevation, softness, gobo, camera_height, palette,
+    brand_colours (hex codes). ``style`` paints the wall (or the backdrop); with
+    palette="template colours" the palette comes from it. ``out`` also writes each shot as
+    NAME-seedN.png with its NAME-seedN.json sidecar.
+    """
+    from stylelab.product.masks import product_mask
+    from stylelab.product.restyle import generate_shots
+    from stylelab.product.scene.options import scene_request
+
+    engine = engine or default_engine()
+    image = load_image(photo)
+    drawn = load_image(mask, what="mask").convert("L") if mask is not None else None
+    product = drawn or (image.getchannel("A") if image.mode == "RGBA" else product_mask(image).mask)
+    request = scene_request(scene, **scene_options)  # type: ignore[arg-type]
+    mix = resolve_style(style, engine) if style is not None else None
+    shots = generate_shots(engine, image, product, mix, preset, count, seed, placement or Placement(), strength,
+                           request.settings, paint_wall=mix is not None and request.settings is not None,
+                           template_palette=request.template_palette)
+    if out is not None:
+        stem = Path(photo).stem if isinstance(photo, (str, os.PathLike)) else "product"
+        for shot in shots:
+            target = save_image(shot.image, Path(out) / f"{stem}-seed{shot.seed}.png")
+            target.with_suffix(".json").write_text(shot.sidecar(), encoding="utf-8")
+    return shots

@@ -25,6 +25,7 @@ from stylelab.product.masks import ProductMask, mask_from_drawing, product_mask
 from stylelab.metrics import Similarity, compare_images, format_similarity
 from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
 from stylelab.product.region_metrics import RegionFigures, format_region, region_figures
+from stylelab.product.scene.options import SceneRequest
 from stylelab.product.shots import Placement
 from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
@@ -294,12 +295,15 @@ class Studio:
         return results
 
     def shots(self, photo: Photo, drawn_mask: Image.Image | None, choice: StyleChoice | None, preset: str,
-              count: int, seed: int, placement: Placement, strength: float) -> tuple[list[Shot], ProductMask]:
-        """Product shots on styled backdrops; ``choice`` None means plain white."""
+              count: int, seed: int, placement: Placement, strength: float,
+              scene: SceneRequest = SceneRequest(None)) -> tuple[list[Shot], ProductMask]:
+        """Product shots in a lit scene (``scene``) or on painted backdrops (its settings None);
+        ``choice`` paints the scene's wall or the backdrop, None leaves them unpainted."""
         mask = self.mask_for(photo, drawn_mask)
         mix = self.mix_for(choice) if choice is not None else None
-        return generate_shots(self.engine, photo.image, mask.mask, mix, preset, count, seed, placement,
-                              strength), mask
+        return generate_shots(self.engine, photo.image, mask.mask, mix, preset, count, seed, placement, strength,
+                              scene.settings, paint_wall=mix is not None and scene.settings is not None,
+                              template_palette=scene.template_palette), mask
 
     @staticmethod
     def new_output_folder() -> Path:

@@ -2,6 +2,8 @@
 so the command line and the web layer can list them without loading the renderer."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 SCENE_KINDS = ("podium", "stacked podium", "steps", "arch", "counter", "window light")
 PAINTED_BACKDROP = "painted backdrop"  # the abstract backdrops painted by the style networks
 SHOT_SCENES = (*SCENE_KINDS, PAINTED_BACKDROP)
@@ -13,3 +15,18 @@ COMPASS = {"front": 0, "front-right": 45, "right": 90, "back-right": 135, "back"
            "left": 270, "front-left": 315}
 HARMONIES = ("analogous", "complementary")
 PALETTE_SOURCES = ("harmonised", "complementary", "brand colours", "template colours")
+
+
+@dataclass(frozen=True)
+class ScenePick:
+    """The scene controls as a user sets them (the Product shots tab, the API)."""
+    kind: str = "podium"
+    material: str = "auto"
+    palette: str = "harmonised"
+    brand_colours: str = ""
+    light: str | float = "front-left"
+    elevation: float = 40.0
+    softness: float = 0.4
+    gobo: str = "auto"
+    camera_height: float = 0.55
+    paint_wall: bool = False

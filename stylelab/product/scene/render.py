@@ -222,6 +222,7 @@ def render_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSet
                         "gobo": light.gobo},
               "palette": palette.describe(), "material": settings.material,
               "gloss": _gloss(settings), "product_box": list(box),
+              "product_base": [0.0, scene.support, 0.0], "product_height": 1.0,
               "placement": {"fill": fill, "scale": scale, "x": x, "y": y, "padding": padding}}
     return SceneShot(image, box, record)
 
@@ -249,7 +250,7 @@ def shade(scene: SceneSet, camera: Camera, stand: ProductStand, settings: SceneS
     tile = noise.noise_for(seed, str(device))
     colours = {role: torch.tensor(getattr(palette, role), dtype=torch.float32, device=device)
                for role in ("wall", "floor", "podium", "accent")}
-    colours["prop"] = colours["accent"] * 0.35 + colours["podium"] * 0.65
+    colours["prop"] = colours["accent"] * 0.2 + colours["podium"] * 0.8
     base = torch.empty_like(p)
     for index, surface in enumerate(listed):
         where = (ids == index).nonzero()[:, 0]
