@@ -95,7 +95,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("scene-sheet.png"))
     args = parser.parse_args()
     products = load_products(args.products) if args.products else synthetic_products()
-    contact_sheet(products).save(args.out)
+    sheet = contact_sheet(products)
+    sheet.save(args.out, quality=88) if args.out.suffix.lower() in (".jpg", ".jpeg") else sheet.save(args.out)
     print(args.out)
 
 

@@ -96,7 +96,7 @@ def light_plane_coordinates(points: torch.Tensor, light: KeyLight, anchor: torch
 
 
 def gobo(points: torch.Tensor, light: KeyLight, anchor: torch.Tensor, tile: Noise,
-         window: tuple[float, float] = (2.6, 3.2)) -> torch.Tensor:
+         window: tuple[float, float] = (2.6, 4.5)) -> torch.Tensor:
     """Key-light transmission in 0..1 through the light's pattern, for each point."""
     if light.gobo in ("none", "auto"):
         return torch.ones(points.shape[0], dtype=points.dtype, device=points.device)

@@ -256,16 +256,17 @@ def shade(scene: SceneSet, camera: Camera, stand: ProductStand, settings: SceneS
         where = (ids == index).nonzero()[:, 0]
         if where.numel() == 0:
             continue
-        uv = surface_uv(shapes[index], p[where], n[where])
         if surface.colour == "wall" and wall_texture is not None:
             base[where] = _painted(wall_texture.to(device), p[where])
+        elif surface.material == "matte":  # a plain colour: no texture coordinates needed
+            base[where] = colours[surface.colour]
         else:
+            uv = surface_uv(shapes[index], p[where], n[where])
             base[where] = albedo(surface.material, uv, colours[surface.colour], colours["accent"], tile)
     visibility, ambient = _lighting(scene, camera, stand, light, p, n, seed, device)
     direction = light.direction.to(p)
     toward_camera = -camera.basis()[2].float().to(device)
-    spot = 0.7 + 0.3 * torch.exp(-((p - torch.tensor([0.0, stand.base + 0.5, 0.0]).to(p)) ** 2).sum(1) / 6.0)
-    key = KEY * (n @ direction).clamp_min(0) * visibility * spot
+    key = KEY * (n @ direction).clamp_min(0) * visibility
     fill = FILL * (n @ toward_camera).clamp_min(0)
     sky = AMBIENT * (0.8 + 0.2 * n[:, 1]) * ambient
     colour = base * (key + fill + sky)[:, None]
@@ -302,6 +303,8 @@ def _lighting(scene: SceneSet, camera: Camera, stand: ProductStand, light: KeyLi
     visible[behind] = visible[behind] * product_shadow(stand, sp[behind], light)
     anchor = torch.tensor([0.0, stand.base + 0.6, 0.0], device=device)
     visible = visible * gobo(sp, light, anchor, noise.noise_for(seed + 1, str(device)))
+    # the key light is a pool, brightest around the product, falling off across the set
+    visible = visible * (0.7 + 0.3 * torch.exp(-((sp - torch.tensor(centre).to(sp)) ** 2).sum(1) / 6.0))
     ambient = _occlusion(casters, sp, sn)
     at_foot = ((sp[:, 1] - stand.base).abs() < 0.2) & (sp[:, 0].abs() < stand.foot * 1.5) & (
         sp[:, 2].abs() < stand.foot * 1.5)
@@ -383,12 +386,21 @@ def _tone(colour: torch.Tensor) -> torch.Tensor:
 
 
 def _antialias(image: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
-    """Soften the one-pixel staircase where one surface meets another."""
+    """Soften the one-pixel staircase where one surface meets another (3x3 mean on those pixels)."""
     edge = torch.zeros_like(ids, dtype=torch.bool)
     edge[:, 1:] |= ids[:, 1:] != ids[:, :-1]
     edge[1:, :] |= ids[1:, :] != ids[:-1, :]
-    mean = F.avg_pool2d(image[None], 3, stride=1, padding=1, count_include_pad=False)[0]
-    return torch.where(edge[None], mean, image)
+    rows, cols = edge.nonzero(as_tuple=True)
+    if rows.numel() == 0:
+        return image
+    height, width = ids.shape
+    total = torch.zeros(3, rows.numel(), dtype=image.dtype, device=image.device)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            total += image[:, (rows + dr).clamp(0, height - 1), (cols + dc).clamp(0, width - 1)]
+    softened = image.clone()
+    softened[:, rows, cols] = total / 9
+    return softened
 
 
 def _depth_of_field(image: torch.Tensor, depth: torch.Tensor, focus: float, amount: float) -> torch.Tensor:
