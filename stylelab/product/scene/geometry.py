@@ -27,7 +27,6 @@ class Plane:
     """A one-sided infinite plane n·p = offset (seen from the side its normal points to)."""
     normal: tuple[float, float, float]
     offset: float
-    role: str = "floor"
 
     def hit(self, o: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         n = torch.tensor(self.normal, dtype=o.dtype, device=o.device)
@@ -45,8 +44,6 @@ class Sweep:
     """
     back: float
     radius: float
-
-    role = "sweep"
 
     def parts(self) -> tuple[str, ...]:
         return ("floor", "cove", "wall")
@@ -89,7 +86,6 @@ class Cylinder:
     radius: float
     bottom: float
     top: float
-    role: str = "podium"
 
     def hit(self, o: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         ox, oz = o[:, 0] - self.x, o[:, 2] - self.z
@@ -122,7 +118,6 @@ class Box:
     """An axis-aligned box from ``low`` to ``high`` corners."""
     low: tuple[float, float, float]
     high: tuple[float, float, float]
-    role: str = "podium"
 
     def hit(self, o: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         low = torch.tensor(self.low, dtype=o.dtype, device=o.device)
@@ -147,7 +142,6 @@ class Box:
 class Sphere:
     centre: tuple[float, float, float]
     radius: float
-    role: str = "prop"
 
     def hit(self, o: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         c = torch.tensor(self.centre, dtype=o.dtype, device=o.device)
@@ -172,7 +166,6 @@ class Arch:
     shoulder: float  # height where the round top begins
     z_back: float
     thickness: float
-    role: str = "prop"
 
     def hit(self, o: torch.Tensor, d: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z0, z1 = self.z_back, self.z_back + self.thickness
