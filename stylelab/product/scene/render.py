@@ -28,7 +28,7 @@ from stylelab.product.scene.product_layer import (ProductStand, contact_occlusio
                                                   reflection)
 
 FIELD_OF_VIEW = 30.0  # vertical, degrees: a short tele, as product photographers use
-LIGHTING_SIDE = 280  # shadows and occlusion are smooth: light on a grid about this big, then upsample
+LIGHTING_SIDE = 280  # shadows and occlusion are smooth: light on a grid at most this big, then upsample
 KEY, AMBIENT, FILL = 0.85, 0.42, 0.12
 
 
@@ -291,7 +291,8 @@ def _lighting(scene: SceneSet, camera: Camera, stand: ProductStand, light: KeyLi
               n: torch.Tensor, seed: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """Key-light visibility and ambient occlusion, worked out on a coarser grid and upsampled."""
     width, height = camera.size
-    step = max(1, round(max(width, height) / LIGHTING_SIDE))
+    side = min(LIGHTING_SIDE, max(100.0, 0.2 * max(width, height)))  # a preview needs fewer light samples
+    step = max(1, round(max(width, height) / side))
     grid_p = p.reshape(height, width, 3)[step // 2::step, step // 2::step]
     grid_n = n.reshape(height, width, 3)[step // 2::step, step // 2::step]
     small = grid_p.shape[:2]
