@@ -15,6 +15,7 @@ _EXPORTS = {
     "restyle": "stylelab.api",
     "restyle_many": "stylelab.api",
     "list_styles": "stylelab.api",
+    "product_shots": "stylelab.api",
     "resolve_style": "stylelab.api",
     "default_engine": "stylelab.api",
     "cutout": "stylelab.api",

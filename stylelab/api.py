@@ -12,10 +12,12 @@ from PIL import Image
 
 from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
-from stylelab.imageio import ImageInput, load_image, split_alpha, to_image, to_tensor
+from stylelab.imageio import ImageInput, load_image, save_image, split_alpha, to_image, to_tensor
 from stylelab.product.cutout import CutoutResult
 from stylelab.product.cutout import cutout as product_cutout
 from stylelab.product.prompts import make_prompt
+from stylelab.product.restyle import Shot
+from stylelab.product.shots import Placement
 from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
 
 # one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
@@ -127,3 +129,52 @@ def cutout(photo: ImageInput, box: str | Sequence[float] | None = None,
     automatic: check ``.low_confidence`` (then give a box). A cutout's own alpha is kept.
     """
     return product_cutout(load_image(photo), make_prompt(box, include, exclude))
+
+
+def product_shots(
+    photo: ImageInput,
+    scene: str = "podium",
+    count: int = 4,
+    seed: int = 1,
+    preset: str = "Social 4:5",
+    mask: ImageInput | None = None,
+    style: StyleInput | None = None,
+    strength: float = 0.8,
+    placement: Placement | None = None,
+    out: str | os.PathLike | None = None,
+    engine: StyleEngine | None = None,
+    box: str | Sequence[float] | None = None,
+    include: str | Sequence | None = None,
+    exclude: str | Sequence | None = None,
+    **scene_options: object,
+) -> list[Shot]:
+    """Product shots of a photo or an RGBA cut-out in a lit scene (or "painted backdrop").
+
+    ``scene_options`` are those of ``stylelab.product.scene.options.scene_request``: material,
+    light ("front-left" or degrees), elevation, softness, gobo, camera_height, palette,
+    brand_colours (hex codes). ``style`` paints the wall (or the backdrop); with
+    palette="template colours" the palette comes from it. ``out`` also writes each shot as
+    NAME-seedN.png with its NAME-seedN.json sidecar. Without ``mask`` the product is cut out of
+    the photo (``box`` / ``include`` / ``exclude`` as for ``cutout``; a cutout's alpha is kept).
+    """
+    from stylelab.product.restyle import generate_shots
+    from stylelab.product.scene.options import scene_request
+
+    engine = engine or default_engine()
+    image = load_image(photo)
+    if mask is not None:
+        product = load_image(mask, what="mask").convert("L")
+    else:  # the decontaminated cut-out: no rim of the old background comes along into the scene
+        found = product_cutout(image, make_prompt(box, include, exclude))
+        image, product = found.rgba, found.mask
+    request = scene_request(scene, **scene_options)  # type: ignore[arg-type]
+    mix = resolve_style(style, engine) if style is not None else None
+    shots = generate_shots(engine, image, product, mix, preset, count, seed, placement or Placement(), strength,
+                           request.settings, paint_wall=mix is not None and request.settings is not None,
+                           template_palette=request.template_palette)
+    if out is not None:
+        stem = Path(photo).stem if isinstance(photo, (str, os.PathLike)) else "product"
+        for shot in shots:
+            target = save_image(shot.image, Path(out) / f"{stem}-seed{shot.seed}.png")
+            target.with_suffix(".json").write_text(shot.sidecar(), encoding="utf-8")
+    return shots

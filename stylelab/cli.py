@@ -9,6 +9,7 @@ from pathlib import Path
 
 from stylelab.errors import StyleLabError
 from stylelab.gan.cli import add_gan_commands
+from stylelab.product.scene.choices import GOBOS, MATERIAL_CHOICES, SHOT_SCENES
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found on the CPU"
@@ -72,11 +73,11 @@ def _prompt(args: argparse.Namespace):
 
 
 def _found_mask(path: Path, image, args: argparse.Namespace, refuse_unsure: bool = False):
-    """The photo's mask from the prompt or automatic; a warning (or, with refuse_unsure, an error
-    unless --force) when the automatic cut-out is unsure."""
-    from stylelab.product.cutout import LOW_CONFIDENCE, photo_mask
+    """The photo's cut-out (``.mask``, ``.rgba``) from the prompt or automatic; a warning (or, with
+    refuse_unsure, an error unless --force) when the automatic cut-out is unsure."""
+    from stylelab.product.cutout import LOW_CONFIDENCE, cutout
 
-    found = photo_mask(image, _prompt(args))
+    found = cutout(image, _prompt(args))
     if found.source == "automatic" and found.confidence < LOW_CONFIDENCE:
         if refuse_unsure and not args.force:
             raise StyleLabError(f"the automatic cut-out is unsure ({found.confidence:.0%}), so background-only "
@@ -194,19 +195,41 @@ def _shots(args: argparse.Namespace) -> int:
     from stylelab.engine import StyleEngine
     from stylelab.imageio import load_image, save_image
     from stylelab.product.restyle import generate_shots
+    from stylelab.product.scene.options import scene_request
     from stylelab.product.shots import Placement
 
     engine = StyleEngine(device_request=args.device)
     placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)
+    palette = "harmonised" if args.palette.startswith("#") else args.palette
+    brand = args.palette if args.palette.startswith("#") else None
+    request = scene_request(args.scene, args.material, args.light, args.elevation, args.softness, args.gobo,
+                            args.camera_height, palette, brand)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine) if args.style else None
-    photo = load_image(args.photo)
-    mask = load_image(args.mask, what="mask").convert("L") if args.mask else _found_mask(args.photo, photo, args).mask
-    shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement, args.strength)
-    for shot in shots:
-        target = save_image(shot.image, args.out / f"{args.photo.stem}-seed{shot.seed}.png")
-        if not args.quiet:
-            print(f"{target}  ({shot.caption})")
-    return 0
+    if args.mask and len(args.photos) > 1:
+        raise StyleLabError("--mask goes with a single photo; give one photo, or leave --mask out.")
+    failures = []
+    for path, relative in _photo_files(args.photos):
+        try:
+            photo = load_image(path)
+            if args.mask:
+                mask = load_image(args.mask, what="mask").convert("L")
+            else:  # the decontaminated cut-out: no rim of the old background comes along
+                found = _found_mask(path, photo, args)
+                photo, mask = found.rgba, found.mask
+            shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement,
+                                   args.strength, request.settings, paint_wall=bool(mix) and request.settings
+                                   is not None, template_palette=request.template_palette)
+        except StyleLabError as error:
+            failures.append(f"{path}: {error}")
+            continue
+        for shot in shots:
+            target = save_image(shot.image, args.out / relative.parent / f"{path.stem}-seed{shot.seed}.png")
+            target.with_suffix(".json").write_text(shot.sidecar(), encoding="utf-8")
+            if not args.quiet:
+                print(f"{target}  ({shot.caption})")
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _finetune(args: argparse.Namespace) -> int:
@@ -295,11 +318,28 @@ def build_parser() -> argparse.ArgumentParser:
                               parents=[shared_options("stylelab-cutouts", MASK_DEVICE_HELP), prompt_options()])
     cut.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
     cut.set_defaults(run=_cutout)
-    shots = commands.add_parser("shots", help="product shots: the product on generated, styled backdrops",
+    shots = commands.add_parser("shots", help="product shots: the product in lit scenes or on painted backdrops; "
+                                              "each shot gets a NAME-seedN.json sidecar",
                                 parents=[shared_options("stylelab-shots"), prompt_options()])
-    shots.add_argument("photo", type=Path, help="a product photo (studio backdrop) or a transparent cutout")
+    shots.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER",
+                       help="product photos (studio backdrop) or transparent cut-outs; folders give folders")
+    shots.add_argument("--scene", choices=SHOT_SCENES, default="podium", help="default: %(default)s")
+    shots.add_argument("--material", choices=MATERIAL_CHOICES, default="auto",
+                       help="podium or surface material (auto: the scene's own)")
+    shots.add_argument("--light", default="front-left",
+                       help="where the key light comes from: front, front-right, right, back-right, back, back-left, "
+                            "left, front-left, or degrees (0 = from the camera, 90 = from the right)")
+    shots.add_argument("--elevation", type=float, default=40.0, help="key light height, degrees (5-85, default 40)")
+    shots.add_argument("--softness", type=float, default=0.4, help="shadow softness 0 (sun) to 1 (default 0.4)")
+    shots.add_argument("--gobo", choices=GOBOS, default="auto",
+                       help="pattern the light casts (auto: blinds for window light, none elsewhere)")
+    shots.add_argument("--camera-height", type=float, default=0.55,
+                       help="camera over the product's base, in product heights (default 0.55)")
+    shots.add_argument("--palette", default="harmonised",
+                       help="harmonised, complementary, template colours (of --style), or brand hex codes "
+                            "like '#E8D5C4,#2F4858' (wall, podium, floor, accent)")
     shots.add_argument("--style", action="append", metavar="NAME_OR_IMAGE[:WEIGHT]",
-                       help="backdrop style (default: plain white)")
+                       help="paints the wall of a scene, or the painted backdrop (default: none / plain white)")
     shots.add_argument("--preset", default="Social 4:5", help="Marketplace main image, Square 2048, Social 4:5, "
                                                                "Story 9:16 or Banner 16:9 (default: %(default)s)")
     shots.add_argument("--count", type=int, default=4, help="how many shots (1-8, default 4)")
@@ -309,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--x", type=float, default=0.5, help="position across, 0-1 (default 0.5)")
     shots.add_argument("--y", type=float, default=0.6, help="position down, 0-1 (default 0.6)")
     shots.add_argument("--padding", type=float, default=0.05, help="share of each side kept clear (default 0.05)")
-    shots.add_argument("--strength", type=float, default=0.8, help="backdrop style strength (default 0.8)")
+    shots.add_argument("--strength", type=float, default=0.8, help="style strength on the wall or backdrop "
+                                                                  "(default 0.8)")
     shots.set_defaults(run=_shots)
     tune = commands.add_parser("finetune", help="fine-tune the any-image network to a style and your photos",
                                parents=[shared_options()])

@@ -27,6 +27,7 @@ from stylelab.product.prompts import CutoutPrompt
 from stylelab.metrics import Similarity, compare_images, format_similarity
 from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
 from stylelab.product.region_metrics import RegionFigures, format_region, region_figures
+from stylelab.product.scene.options import SceneRequest
 from stylelab.product.shots import Placement
 from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
@@ -318,12 +319,16 @@ class Studio:
         return results
 
     def shots(self, photo: Photo, drawn_mask: MaskChoice, choice: StyleChoice | None, preset: str,
-              count: int, seed: int, placement: Placement, strength: float) -> tuple[list[Shot], ProductMask]:
-        """Product shots on styled backdrops; ``choice`` None means plain white."""
-        mask = self.mask_for(photo, drawn_mask)
+              count: int, seed: int, placement: Placement, strength: float,
+              scene: SceneRequest = SceneRequest(None)) -> tuple[list[Shot], ProductMask]:
+        """Product shots in a lit scene (``scene``) or on painted backdrops (its settings None);
+        ``choice`` paints the scene's wall or the backdrop, None leaves them unpainted."""
+        found = self.cutout(photo, drawn_mask)  # decontaminated colours: no rim of the old background
         mix = self.mix_for(choice) if choice is not None else None
-        return generate_shots(self.engine, photo.image, mask.mask, mix, preset, count, seed, placement,
-                              strength), mask
+        shots = generate_shots(self.engine, found.rgba, found.mask, mix, preset, count, seed, placement, strength,
+                               scene.settings, paint_wall=mix is not None and scene.settings is not None,
+                               template_palette=scene.template_palette)
+        return shots, ProductMask(found.mask, found.confidence, found.source, found.note)
 
     @staticmethod
     def new_output_folder() -> Path:

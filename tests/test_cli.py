@@ -77,8 +77,8 @@ def test_mask_and_shots_subcommands(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "automatic mask, confidence" in completed.stdout
     assert Image.open(tmp_path / "masks" / "studio-mask.png").size == (300, 225)
-    completed = run_cli("shots", str(photo), "--style", "Teal batik", "--preset", "Banner 16:9", "--count", "2",
-                        "--seed", "9", "--out", str(tmp_path / "shots"))
+    completed = run_cli("shots", str(photo), "--scene", "painted backdrop", "--style", "Teal batik", "--preset",
+                        "Banner 16:9", "--count", "2", "--seed", "9", "--out", str(tmp_path / "shots"))
     assert completed.returncode == 0, completed.stderr
     assert [Image.open(tmp_path / "shots" / f"studio-seed{s}.png").size for s in (9, 10)] == [(1920, 1080)] * 2
     completed = run_cli("restyle", str(photo), "--style", "Ink wash", "--mode", "background-only",
@@ -178,3 +178,36 @@ def test_mask_and_restyle_follow_a_box_and_background_only_refuses_an_unsure_cut
     assert (tmp_path / "bg" / "noise.png").is_file()
     completed = run_cli("cutout", str(noise), "--box", "1,2,3", "--out", str(tmp_path / "cut"))
     assert completed.returncode == 2 and "A box is 4 numbers" in completed.stderr
+
+
+def test_shots_in_scenes_folders_in_folders_out_with_sidecars(tmp_path):
+    import json
+
+    from tests.conftest import make_cutout
+
+    help_text = run_cli("shots", "--help").stdout
+    assert all(kind in help_text for kind in ("podium", "stacked podium", "window light", "painted backdrop"))
+    folder = tmp_path / "catalog"
+    (folder / "mugs").mkdir(parents=True)
+    make_cutout((90, 120)).save(folder / "mugs" / "red.png")
+    make_cutout((120, 90)).save(tmp_path / "blue.png")
+    completed = run_cli("shots", str(folder), str(tmp_path / "blue.png"), "--scene", "window light", "--count", "2",
+                        "--light", "right", "--palette", "#E8D5C4,#2F4858", "--preset", "Square 2048",
+                        "--out", str(tmp_path / "out"))
+    assert completed.returncode == 0, completed.stderr
+    for stem in ("catalog/mugs/red", "blue"):
+        for seed in (1, 2):
+            assert Image.open(tmp_path / "out" / f"{stem}-seed{seed}.png").size == (2048, 2048)
+    record = json.loads((tmp_path / "out" / "catalog/mugs/red-seed2.json").read_text())
+    assert record["scene"] == "window light" and record["seed"] == 2 and record["light"]["azimuth"] == 90
+    assert record["palette"]["wall"] == "#E8D5C4" and record["light"]["gobo"] == "blinds"
+    x0, y0, x1, y1 = record["product_box"]
+    assert 0 <= x0 < x1 <= 2048 and 0 <= y0 < y1 <= 2048
+    again = run_cli("shots", str(tmp_path / "blue.png"), "--scene", "window light", "--count", "1", "--light",
+                    "right", "--palette", "#E8D5C4,#2F4858", "--preset", "Square 2048", "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "blue-seed1.png").read_bytes() == (tmp_path / "out" / "blue-seed1.png").read_bytes()
+    bad = run_cli("shots", str(tmp_path / "blue.png"), "--scene", "beach")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    bad = run_cli("shots", str(tmp_path / "blue.png"), "--palette", "#12", "--out", str(tmp_path / "bad"))
+    assert bad.returncode != 0 and "not a hex colour" in bad.stderr and "Traceback" not in bad.stderr

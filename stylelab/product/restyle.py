@@ -6,7 +6,8 @@ style has no product edge to draw a halo around.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -17,7 +18,10 @@ from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.imageio import split_alpha, to_image, to_tensor
 from stylelab.product.region_metrics import RegionFigures, region_figures
-from stylelab.product.shots import PRESETS, Placement, base_canvas, cutout_from, place_product
+from stylelab.product.scene.choices import PAINTED_BACKDROP
+from stylelab.product.scene.palette import Palette, from_colours
+from stylelab.product.scene.render import SceneSettings, crop_to_product, render_scene
+from stylelab.product.shots import PRESETS, Placement, Preset, base_canvas, cutout_from, place_product
 
 HOLE_GROWTH = 6  # px the painted-out region reaches past the mask, so no product colour leaks into the fill
 BACKDROP_WORKING_SIDE = 1024  # backdrops are smooth: paint them at this size, with bigger strokes
@@ -54,28 +58,47 @@ def restyle_with_mask(engine: StyleEngine, photo: Image.Image, mask: Image.Image
 class Shot:
     image: Image.Image
     seed: int
-    backdrop: str  # what kind of base canvas the seed chose
+    backdrop: str  # the scene kind, or what kind of base canvas the seed chose for a painted backdrop
     preset: str
     product_figures: RegionFigures | None  # the product as pasted vs the shot: ΔE ≈ 0 means intact
+    record: dict = field(default_factory=dict)  # the sidecar: enough to reproduce or vary the shot
 
     @property
     def caption(self) -> str:
         delta = f"product ΔE {self.product_figures.delta_e:.2f}" if self.product_figures else ""
         return f"seed {self.seed} · {self.backdrop} · {delta}"
 
+    def sidecar(self) -> str:
+        """The record as JSON text; the same shot always gives the same text."""
+        return json.dumps(self.record, indent=2, sort_keys=True) + "\n"
+
 
 def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, mix: StyleMix | None,
                    preset_name: str, count: int, seed: int, placement: Placement = Placement(),
-                   strength: float = 0.8) -> list[Shot]:
-    """``count`` product shots with seeds seed, seed+1, ...; ``mix`` None means a plain backdrop."""
+                   strength: float = 0.8, scene: SceneSettings | None = None, paint_wall: bool = False,
+                   template_palette: bool = False) -> list[Shot]:
+    """``count`` product shots with seeds seed, seed+1, ...
+
+    ``scene`` None is the painted backdrop (``mix`` None: plain); a scene is rendered around the
+    product, its wall painted in ``mix`` when ``paint_wall``, its palette taken from ``mix``'s
+    main colours when ``template_palette``. The marketplace preset is always plain white.
+    """
     if preset_name not in PRESETS:
         raise StyleLabError(f"Choose a preset from: {', '.join(PRESETS)}.")
     if not 1 <= int(count) <= 8:
         raise StyleLabError("Make from 1 to 8 shots at a time.")
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise StyleLabError("The seed must be a whole number, 0 or more.")
+    if (paint_wall or template_palette) and mix is None:
+        raise StyleLabError("Pick a style template to paint the wall or take the palette from.")
     preset = PRESETS[preset_name]
-    cutout = cutout_from(split_alpha(photo)[0], mask)
+    cutout = cutout_from(photo, mask)  # straight alpha: an RGBA cut-out's own (decontaminated) colours, no white fringe
+    if scene is not None and not preset.plain_white:
+        if template_palette:
+            scene = replace(scene, palette=template_colours(engine, mix))
+        wall = _painted_wall(engine, mix, strength) if paint_wall else None
+        return [_scene_shot(engine, cutout, preset, placement, scene, shot_seed, wall)
+                for shot_seed in range(int(seed), int(seed) + int(count))]
     shots = []
     for shot_seed in range(int(seed), int(seed) + int(count)):
         if preset.plain_white or mix is None:
@@ -87,8 +110,40 @@ def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, m
                                                                                  stroke_scale=stroke_scale))
             backdrop = to_image(painted)
         image, box, _ = place_product(backdrop, cutout, preset, placement)
-        shots.append(Shot(image, shot_seed, kind, preset.name, _pasted_product_figures(image, cutout, box)))
+        scene_name = "marketplace white" if preset.plain_white else PAINTED_BACKDROP
+        record = {"scene": scene_name, "seed": shot_seed, "size": list(preset.size), "backdrop": kind,
+                  "product_box": list(box), "placement": asdict(placement),
+                  "style_strength": None if kind == "white" else strength}
+        shots.append(Shot(image, shot_seed, kind, preset.name, _pasted_product_figures(image, cutout, box), record))
     return shots
+
+
+def _scene_shot(engine: StyleEngine, cutout: Image.Image, preset: Preset, placement: Placement,
+                scene: SceneSettings, seed: int, wall: torch.Tensor | None) -> Shot:
+    rendered = render_scene(cutout, preset.size, scene, seed, fill=preset.fill, scale=placement.scale,
+                            x=placement.x, y=placement.y, padding=placement.padding, wall_texture=wall,
+                            device=engine.device)
+    record = rendered.record | {"preset": preset.name, "painted_wall": wall is not None}
+    return Shot(rendered.image, seed, scene.kind, preset.name,
+                _pasted_product_figures(rendered.image, crop_to_product(cutout), rendered.box), record)
+
+
+def _painted_wall(engine: StyleEngine, mix: StyleMix | None, strength: float) -> torch.Tensor:
+    """A soft plaster-like canvas painted in the style: the wall's texture."""
+    canvas, _ = base_canvas((768, 640), 2)  # the "soft noise" canvas: no strong shapes of its own
+    (painted,) = engine.restyle([to_tensor(canvas)], mix, RestyleSettings(strength=strength))
+    return painted.cpu()
+
+
+def template_colours(engine: StyleEngine, mix: StyleMix | None) -> Palette:
+    """A style's main colours, as it paints them on a neutral canvas, most common first."""
+    canvas, _ = base_canvas((192, 160), 2)
+    (painted,) = engine.restyle([to_tensor(canvas)], mix, RestyleSettings(strength=1.0))
+    quantised = to_image(painted).quantize(colors=4, method=Image.Quantize.MEDIANCUT)
+    palette = quantised.getpalette() or []
+    ranked = sorted(quantised.getcolors() or [], reverse=True)
+    colours = [tuple(c / 255 for c in palette[3 * index:3 * index + 3]) for _, index in ranked]
+    return from_colours(colours, "template colours")  # type: ignore[arg-type]
 
 
 def _pasted_product_figures(shot: Image.Image, cutout: Image.Image, box: tuple[int, int, int, int]

@@ -14,6 +14,7 @@ import skimage.data
 from PIL import Image, ImageDraw, ImageFilter
 
 from stylelab.errors import StyleLabError
+from stylelab.product.scene.choices import PAINTED_BACKDROP  # noqa: F401  (the kind these backdrops are)
 
 WHITE = (255, 255, 255)
 

@@ -16,30 +16,36 @@ EXPORT_FORMATS = {"PNG": "png", "JPEG": "jpg"}
 
 
 def export_results(
-    named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str = "PNG", quality: int = 92
+    named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str = "PNG", quality: int = 92,
+    sidecars: Sequence[tuple[str, str]] = (),
 ) -> tuple[list[Path], Path]:
-    """Save each (file stem, image) at full resolution, plus ``stylelab-results.zip``."""
+    """Save each (file stem, image) at full resolution, plus ``stylelab-results.zip``; each
+    (file name, text) in ``sidecars`` (a shot's JSON) goes next to them and into the ZIP."""
     if image_format not in EXPORT_FORMATS:
         raise StyleLabError(f"Choose PNG or JPEG, not {image_format!r}.")
     if not 1 <= int(quality) <= 100:
         raise StyleLabError("JPEG quality must be from 1 to 100.")
     with saving("the results"):
-        return _export(named_images, folder, image_format, int(quality))
+        return _export(named_images, folder, image_format, int(quality), sidecars)
 
 
-def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int
-            ) -> tuple[list[Path], Path]:
+def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int,
+            sidecars: Sequence[tuple[str, str]] = ()) -> tuple[list[Path], Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     used: set[str] = set()
     for stem, image in named_images:
         name = _unique(_safe_stem(stem), used)
         paths.append(save_image(image, folder / f"{name}.{EXPORT_FORMATS[image_format]}", quality=int(quality)))
+    texts = []
+    for name, text in sidecars:
+        texts.append(folder / _safe_stem(name))
+        texts[-1].write_text(text, encoding="utf-8")
     archive = folder / "stylelab-results.zip"
     partial = archive.with_suffix(".partial")
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as bundle:
-            for path in paths:
+            for path in [*paths, *texts]:
                 bundle.write(path, arcname=path.name)
         partial.replace(archive)
     except BaseException:

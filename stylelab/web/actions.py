@@ -24,6 +24,8 @@ from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW
 from stylelab.product.masks import overlay
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.region_metrics import region_figures
+from stylelab.product.scene.choices import PAINTED_BACKDROP, ScenePick
+from stylelab.product.scene.options import scene_request
 from stylelab.product.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
@@ -298,34 +300,43 @@ class WebActions:
     @user_errors
     def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
                        style_image: str | None, preset: str, count: int, seed: int, scale: float, x: float, y: float,
-                       padding: float, strength: float, progress: Callable[[float, str], None] | None = None
+                       padding: float, strength: float, progress: Callable[[float, str], None] | None = None,
+                       scene: ScenePick | None = None
                        ) -> tuple[list[tuple[str, str]], list[list[Any]], list[str], str]:
+        """Shots in the picked scene (default: the painted backdrop, as before scenes existed)."""
         if not photo:
             raise StyleLabError("Upload a product photo or cutout first.")
+        pick = scene or ScenePick(kind=PAINTED_BACKDROP)
+        request = scene_request(pick.kind, pick.material, pick.light, pick.elevation, pick.softness, pick.gobo,
+                                pick.camera_height, pick.palette, pick.brand_colours)
         loaded = self.studio.load_photo(upload_path(photo))
-        choice = _choice(template, style_image, None, 0.0, self.studio) if (template or style_image) else None
+        wants_style = request.settings is None or pick.paint_wall or request.template_palette
+        choice = (_choice(template, style_image, None, 0.0, self.studio)
+                  if (template or style_image) and wants_style else None)
         if progress:
-            progress(0.05, "Painting backdrops")
+            progress(0.05, "Rendering scenes" if request.settings else "Painting backdrops")
         placement = Placement(scale=float(scale), x=float(x), y=float(y), padding=float(padding))
         shots, mask = self.studio.shots(loaded, drawn, choice, preset, int(count), int(seed), placement,
-                                        float(strength))
-        if progress:
-            progress(0.8, "Restyling the whole photo for comparison")
-        whole = self.studio.restyle([loaded], choice or StyleChoice(template="Ink wash"),
-                                    _settings(strength, 1.0, False))[0]
+                                        float(strength), request)
         named = [(f"{loaded.name}-seed{shot.seed}", shot.image) for shot in shots]
-        named.append((f"{loaded.name}-restyled", whole.result))
-        files, archive = export_results(named, self.studio.new_output_folder(), "PNG", 92)
+        sidecars = [(f"{loaded.name}-seed{shot.seed}.json", shot.sidecar()) for shot in shots]
         captions = [f"{shot.preset} · {shot.caption}" for shot in shots]
-        captions.append(f"Whole photo restyled · {whole.caption}")
         rows = [[f"seed {shot.seed}", f"{shot.image.width}x{shot.image.height}", shot.backdrop,
                  round(shot.product_figures.delta_e, 3) if shot.product_figures else "—"] for shot in shots]
-        whole_product = region_figures(loaded.image, whole.result, mask.mask)
-        rows.append(["whole photo restyled", f"{whole.result.width}x{whole.result.height}", "the photo itself",
-                     round(whole_product.delta_e, 3) if whole_product else "—"])
+        if request.settings is None and choice is not None:  # a painted backdrop: compare with the photo restyled
+            if progress:
+                progress(0.8, "Restyling the whole photo for comparison")
+            whole = self.studio.restyle([loaded], choice, _settings(strength, 1.0, False))[0]
+            named.append((f"{loaded.name}-restyled", whole.result))
+            captions.append(f"Whole photo restyled · {whole.caption}")
+            whole_product = region_figures(loaded.image, whole.result, mask.mask)
+            rows.append(["whole photo restyled", f"{whole.result.width}x{whole.result.height}", "the photo itself",
+                         round(whole_product.delta_e, 3) if whole_product else "—"])
+        files, archive = export_results(named, self.studio.new_output_folder(), "PNG", 92, sidecars)
         gallery = [(str(path), caption) for path, caption in zip(files, captions)]
-        status = (f"Made {len(shots)} {preset} shot(s) with seeds {shots[0].seed}–{shots[-1].seed}. "
-                  f"Mask: {mask.source}, confidence {mask.confidence:.0%}.")
+        status = (f"Made {len(shots)} {preset} shot(s) with seeds {shots[0].seed}–{shots[-1].seed}"
+                  f"{' in a ' + pick.kind + ' scene' if request.settings else ''}. "
+                  f"Mask: {mask.source}, confidence {mask.confidence:.0%}. The ZIP holds each shot and its JSON.")
         return gallery, rows, [str(archive), *map(str, files)], status
 
     @user_errors

@@ -1,4 +1,4 @@
-"""The Product shots tab: the product on generated, styled backdrops in listing and ad sizes."""
+"""The Product shots tab: the product in lit scenes (or on painted backdrops) in listing and ad sizes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +6,8 @@ from typing import Any
 
 import gradio as gr
 
+from stylelab.product.scene.choices import (COMPASS, GOBOS, MATERIAL_CHOICES, PALETTE_SOURCES, SHOT_SCENES,
+                                            ScenePick)
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
 from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user
 from stylelab.web.box_prompt import add_click, create_box_prompt, prompt_of
@@ -46,11 +48,33 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         with gr.Column(scale=5, min_width=300):
             preset = gr.Dropdown(PRESETS, value="Social 4:5", label="Format", elem_id="shot-preset",
                                  info="Marketplace main image: pure white, product fills ~85%, 2000 px")
+            with gr.Row():
+                scene = gr.Dropdown(list(SHOT_SCENES), value="podium", label="Scene", elem_id="shot-scene",
+                                    info="Painted backdrop: the style networks paint an abstract backdrop")
+                material = gr.Dropdown(list(MATERIAL_CHOICES), value="auto", label="Podium / surface material",
+                                       elem_id="shot-material")
+            with gr.Row():
+                palette = gr.Radio(list(PALETTE_SOURCES), value="harmonised", label="Palette", elem_id="shot-palette",
+                                   info="Harmonised and complementary follow the product's main colour")
+                brand = gr.Textbox(label="Brand colours (hex)", placeholder="#E8D5C4, #2F4858", elem_id="shot-brand",
+                                   info="Wall, podium, floor, accent; these win over the palette choice")
+            light = gr.Radio(list(COMPASS), value="front-left", label="Light from (seen from above; front = "
+                             "the camera's side)", elem_id="shot-light")
+            with gr.Row():
+                elevation = gr.Slider(10, 80, value=40, step=5, label="Light height (°)", elem_id="shot-elevation")
+                softness = gr.Slider(0, 1, value=0.4, step=0.05, label="Shadow softness", elem_id="shot-softness")
+            with gr.Row():
+                gobo = gr.Dropdown(list(GOBOS), value="auto", label="Light pattern (gobo)", elem_id="shot-gobo",
+                                   info="auto: blinds for window light, none elsewhere")
+                camera_height = gr.Slider(-0.2, 1.4, value=0.55, step=0.05, label="Camera height",
+                                          info="over the product's base, in product heights",
+                                          elem_id="shot-camera-height")
             template = gr.Dropdown(choices=actions.template_names(), value=default_template,
-                                   label="Backdrop style", elem_id="shot-template", filterable=True,
-                                   allow_custom_value=True)
-            strength = gr.Slider(0, 1, value=0.8, step=0.05, label="Backdrop style strength",
-                                 elem_id="shot-strength")
+                                   label="Style (painted backdrop, wall paint or template palette)",
+                                   elem_id="shot-template", filterable=True, allow_custom_value=True)
+            with gr.Row():
+                strength = gr.Slider(0, 1, value=0.8, step=0.05, label="Style strength", elem_id="shot-strength")
+                paint_wall = gr.Checkbox(False, label="Paint the scene's wall in this style", elem_id="shot-paint-wall")
             with gr.Row():
                 count = gr.Slider(1, 8, value=4, step=1, label="How many", elem_id="shot-count")
                 seed = gr.Number(value=1, precision=0, minimum=0, label="First seed", elem_id="shot-seed",
@@ -63,7 +87,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                 y = gr.Slider(0, 1, value=0.6, step=0.05, label="Position down", elem_id="shot-y")
             button = gr.Button("Generate product shots", variant="primary", size="lg", elem_id="generate-button")
     status = gr.Markdown(elem_id="shot-status")
-    gallery = gr.Gallery(label="Shots, next to the whole photo restyled", columns=3, height="auto",
+    gallery = gr.Gallery(label="Shots (a painted backdrop also shows the whole photo restyled)", columns=3, height="auto",
                          object_fit="contain", elem_id="shot-gallery", fit_columns=False)
     table = gr.Dataframe(headers=SHOT_HEADERS, label="The product stays intact: ΔE2000 inside the product",
                          interactive=False, elem_id="shot-table")
@@ -101,12 +125,15 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
 
     @shown_to_user
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
+                 scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height, paint_wall,
                  box="", include="", exclude="", progress=gr.Progress()):
         # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
         prompt = prompt_of(box, include, exclude) if not mask_image else None
         drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or mask_from_editor_value(mask_editor))
+        pick = ScenePick(scene, material, palette, brand_colours or "", light, elevation, softness, gobo,
+                         camera_height, bool(paint_wall))
         return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
-                                      strength, progress_reporter(progress))
+                                      strength, progress_reporter(progress), pick)
 
     prompt_fields = [tool.box, tool.include, tool.exclude]
     photo.change(load_mask, photo, [masks.editor, masks.status], api_visibility="undocumented")
@@ -125,7 +152,9 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
     mask_button.click(show_overlay, [photo, masks.upload, *prompt_fields], [mask_overlay, mask_file, masks.status],
                       api_name="product_mask")
     button.click(generate, [photo, masks.editor, masks.upload, template, preset, count, seed, scale, x, y, padding,
-                            strength, *prompt_fields], [gallery, table, downloads, status], api_name="generate_shots",
+                            strength, scene, material, palette, brand, light, elevation, softness, gobo,
+                            camera_height, paint_wall, *prompt_fields], [gallery, table, downloads, status],
+                 api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)
     if section is not None:  # a generated image becomes the product photo here
         section.send_to_shots.click(lambda path: path, section.generated, photo, api_visibility="private")

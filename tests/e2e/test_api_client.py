@@ -100,11 +100,36 @@ def test_product_mask_and_generate_shots_through_the_api(client, tmp_path):
     gallery, table, files, status = client.predict(
         photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
         preset="Story 9:16", count=2, seed=5, scale=1.0, x=0.5, y=0.6, padding=0.05, strength=0.8,
-        api_name="/generate_shots")
+        scene="painted backdrop", api_name="/generate_shots")
     assert "seeds 5–6" in status
-    shots = [f for f in files if "-seed" in f]
+    shots = [f for f in files if "-seed" in f and f.endswith(".png")]
     assert [Image.open(f).size for f in shots] == [(1080, 1920), (1080, 1920)]
     assert all(row[3] < 1 for row in table["data"][:2]), "product ΔE inside the shots"
+
+
+def test_scene_shots_through_the_api_with_their_sidecars(client, tmp_path):
+    import json
+    import zipfile
+
+    cutout = tmp_path / "cutout.png"
+    make_cutout((200, 260)).save(cutout)
+    gallery, table, files, status = client.predict(
+        photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
+        preset="Square 2048", count=1, seed=7, scale=0.8, x=0.5, y=0.6, padding=0.05, strength=0.8,
+        scene="stacked podium", material="marble", palette="brand colours", brand_colours="#F2E3D5 #8C6A5D",
+        light="back-right", elevation=30, softness=0.6, gobo="leaves", camera_height=0.8, paint_wall=False,
+        api_name="/generate_shots")
+    assert "in a stacked podium scene" in status and table["data"][0][2] == "stacked podium"
+    with zipfile.ZipFile(files[0]) as bundle:
+        assert sorted(bundle.namelist()) == ["cutout-seed7.json", "cutout-seed7.png"]
+        record = json.loads(bundle.read("cutout-seed7.json"))
+    assert record["light"] == {"azimuth": 135.0, "elevation": 30.0, "softness": 0.6, "gobo": "leaves"}
+    assert record["material"] == "marble" and record["palette"]["wall"] == "#F2E3D5"
+    with pytest.raises(Exception) as raised:
+        client.predict(photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
+                       preset="Square 2048", count=1, seed=7, scale=0.8, x=0.5, y=0.6, padding=0.05, strength=0.8,
+                       scene="podium", palette="brand colours", brand_colours="", api_name="/generate_shots")
+    assert "brand colours as hex codes" in str(raised.value)
 
 
 def test_admin_endpoints_do_not_exist_without_a_password(client):

@@ -1,13 +1,14 @@
 """The merchant's journeys, in headless Chromium against the real app."""
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
 
 from PIL import Image
 
-from tests.conftest import make_studio_photo, sample_picture
+from tests.conftest import make_cutout, make_studio_photo, sample_picture
 from tests.e2e.conftest import AppServer, screenshot
 
 
@@ -118,12 +119,51 @@ def test_generate_product_shots_in_the_browser(server, page, tmp_path):
     page.locator("#shot-mask-status", has_text="Confidence").wait_for()
     page.locator("#show-mask").click()
     page.locator("#mask-overlay img").wait_for()
+    _choose(page, "#shot-scene", "painted backdrop")
     page.locator("#generate-button").click()
     page.locator("#shot-status", has_text="Made 4 Social 4:5 shot(s) with seeds 1–4").wait_for()
     assert page.locator("#shot-gallery img").count() == 5  # four shots and the whole photo restyled
     table = page.locator("#shot-table").inner_text()
     assert "1080x1350" in table and "whole photo restyled" in table
     screenshot(page, "product-shots")
+
+
+def _choose(page, elem_id: str, option: str) -> None:
+    page.locator(f"{elem_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_podium_scene_then_the_light_moved_and_the_zip(server, page, tmp_path):
+    cutout = tmp_path / "bottle.png"
+    make_cutout((200, 300)).save(cutout)
+    page.goto(server.url)
+    page.get_by_role("tab", name="Product shots").click()
+    page.locator("#shot-photo input[type=file]").set_input_files(str(cutout))
+    page.locator("#shot-mask-status", has_text="Confidence").wait_for()
+    assert page.locator("#shot-scene input").input_value() == "podium"
+    count = page.locator("#shot-count input[type=number]")
+    count.fill("1")
+    count.press("Enter")
+    page.locator("#generate-button").click()
+    page.locator("#shot-status", has_text="Made 1 Social 4:5 shot(s) with seeds 1–1 in a podium scene").wait_for()
+    first = page.locator("#shot-gallery img").first.get_attribute("src")
+    page.locator("#shot-light").get_by_label("right", exact=True).check()
+    page.locator("#generate-button").click()
+    page.wait_for_function("src => { const img = document.querySelector('#shot-gallery img');"
+                           " return img && img.getAttribute('src') !== src; }", arg=first)
+    assert page.locator("#shot-gallery img").count() == 1
+    screenshot(page, "product-shots-podium")
+    with page.expect_download() as download_info:
+        page.locator('#shot-downloads a[download="stylelab-results.zip"]').click()
+    archive = tmp_path / "shots.zip"
+    download_info.value.save_as(archive)
+    with zipfile.ZipFile(archive) as bundle:
+        assert sorted(bundle.namelist()) == ["bottle-seed1.json", "bottle-seed1.png"]
+        record = json.loads(bundle.read("bottle-seed1.json"))
+        shot = Image.open(bundle.open("bottle-seed1.png"))
+        assert shot.size == (1080, 1350)
+    assert record["scene"] == "podium" and record["light"]["azimuth"] == 90.0
+    assert "Traceback" not in page.content()
 
 
 def test_background_only_with_a_corrected_mask(server, page, tmp_path):

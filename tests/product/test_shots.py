@@ -84,3 +84,44 @@ def test_bad_shot_requests_are_clear(engine, studio_photo):
         generate_shots(engine, photo, mask, INK_WASH, "Social 4:5", count=20, seed=0)
     with pytest.raises(StyleLabError, match="mask is empty"):
         generate_shots(engine, photo, Image.new("L", photo.size, 0), INK_WASH, "Social 4:5", count=1, seed=0)
+
+
+def test_scene_shots_keep_the_product_and_write_a_reproducible_sidecar(engine):
+    import json
+
+    from stylelab.product.scene.render import SceneSettings
+
+    cutout = make_cutout((200, 260))
+    scene = SceneSettings(kind="arch")
+    first = generate_shots(engine, cutout, cutout.getchannel("A"), None, "Social 4:5", count=2, seed=3, scene=scene)
+    again = generate_shots(engine, cutout, cutout.getchannel("A"), None, "Social 4:5", count=1, seed=3, scene=scene)
+    assert [s.image.size for s in first] == [(1080, 1350)] * 2
+    assert first[0].image.tobytes() == again[0].image.tobytes() and first[0].sidecar() == again[0].sidecar()
+    record = json.loads(first[1].sidecar())
+    assert record["scene"] == "arch" and record["seed"] == 4 and record["preset"] == "Social 4:5"
+    assert {"camera", "light", "palette", "material", "product_box"} <= set(record)
+    assert all(shot.product_figures.delta_e < 1.0 for shot in first)
+
+
+def test_marketplace_stays_pure_white_whatever_the_scene(engine):
+    from stylelab.product.scene.render import SceneSettings
+
+    cutout = make_cutout((300, 220))
+    (shot,) = generate_shots(engine, cutout, cutout.getchannel("A"), INK_WASH, "Marketplace main image", count=1,
+                             seed=0, scene=SceneSettings(kind="window light"))
+    pixels = np.asarray(shot.image)
+    assert shot.record["scene"] == "marketplace white"
+    assert (pixels[:200] == 255).all() and (pixels[:, :150] == 255).all(), "no scene, no gobo: white"
+
+
+def test_a_wall_painted_in_a_template_and_its_palette(engine):
+    from stylelab.product.restyle import template_colours
+    from stylelab.product.scene.render import SceneSettings
+
+    cutout = make_cutout((120, 160))
+    plain, painted = (generate_shots(engine, cutout, cutout.getchannel("A"), INK_WASH, "Social 4:5", count=1, seed=2,
+                                     scene=SceneSettings(kind="counter"), paint_wall=paint)[0] for paint in (False, True))
+    top = lambda shot: np.asarray(shot.image)[:200].astype(float)  # noqa: E731  (the wall)
+    assert top(painted).std() > top(plain).std() + 3, "the style's strokes show on the wall"
+    palette = template_colours(engine, INK_WASH)
+    assert palette.source == "template colours" and palette.wall != palette.podium
