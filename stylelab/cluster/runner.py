@@ -1,0 +1,131 @@
+"""Start or join Ray, and restyle a catalog on it with Ray Data: photos in, files and a manifest out.
+
+The pipeline is the list of photos still to do -> ``map_batches`` over a pool of ``PhotoRestyler``
+actors (one engine each; a GPU each where the cluster has GPUs) -> manifest rows streamed back to
+this process, which writes them and shows progress. Actors that die are restarted and their batch
+is run again.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from stylelab.cluster.manifest import ManifestWriter, finished_outputs, read_manifest
+from stylelab.cluster.storage import Destination
+from stylelab.cluster.worker import PhotoRestyler
+from stylelab.engine import RestyleSettings, StyleMix
+from stylelab.errors import StyleLabError
+
+RAY_MISSING = "--ray needs Ray, which is not installed: run `pip install -r requirements-ray.txt`."
+Job = tuple[str, str]  # (photo path every worker can read, output path relative to the destination)
+
+
+@dataclass
+class RunSummary:
+    done: int = 0
+    skipped: int = 0  # finished by an earlier run: output and manifest row both there
+    failed: list[str] = field(default_factory=list)  # "source: reason"
+    seconds: float = 0.0
+
+    @property
+    def photos_per_second(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+    def describe(self, destination: str) -> str:
+        return (f"Ray run into {destination}: {self.done} done, {self.skipped} skipped (done before), "
+                f"{len(self.failed)} failed, in {self.seconds:.1f} s ({self.photos_per_second:.2f} photos/s).")
+
+
+def ray_is_installed() -> bool:
+    return importlib.util.find_spec("ray") is not None and importlib.util.find_spec("pyarrow") is not None
+
+
+def connect(address: str) -> None:
+    """``local``: a Ray of our own on this machine, ended with the process; ``auto`` or HOST:PORT: a running one."""
+    if not ray_is_installed():
+        raise StyleLabError(RAY_MISSING)
+    import ray
+
+    if ray.is_initialized():
+        return
+    try:
+        ray.init(address="local" if address == "local" else address, include_dashboard=False,
+                 logging_level=logging.WARNING, log_to_driver=False)
+    except (ConnectionError, ValueError, RuntimeError) as error:
+        raise StyleLabError(f"Could not join the Ray cluster at '{address}' ({error}); start one with "
+                            "`ray start --head`, or use --ray local.") from None
+
+
+def worker_resources(workers: int | None, device: str | None) -> tuple[int, dict[str, float]]:
+    """How many engines to run and what each asks Ray for: a GPU where there are GPUs, else a CPU."""
+    import ray
+
+    cluster = ray.cluster_resources()
+    gpus, cpus = int(cluster.get("GPU", 0)), int(cluster.get("CPU", 1))
+    if gpus and device != "cpu":
+        return workers or gpus, {"num_gpus": 1, "num_cpus": 1}
+    return workers or max(1, cpus), {"num_cpus": 1}
+
+
+def run_catalog(
+    jobs: Sequence[Job],
+    destination: Destination,
+    mix: StyleMix,
+    settings: RestyleSettings = RestyleSettings(),
+    quality: int = 92,
+    workers: int | None = None,
+    device: str | None = None,
+    on_photo: Callable[[int], None] | None = None,
+    worker_class: type[PhotoRestyler] = PhotoRestyler,
+) -> RunSummary:
+    """Restyle every job not already finished on the connected Ray cluster; ``on_photo(n)`` after each n rows."""
+    import pyarrow as pa
+    import ray.data
+
+    if workers is not None and workers < 1:
+        raise StyleLabError(f"--workers must be 1 or more; got {workers}.")
+    summary = RunSummary()
+    started = time.perf_counter()
+    finished = finished_outputs(read_manifest(destination)) & destination.existing_files()
+    pending = [(source, output) for source, output in jobs if output not in finished]
+    summary.skipped = len(jobs) - len(pending)
+    if on_photo and summary.skipped:
+        on_photo(summary.skipped)
+    if not pending:
+        summary.seconds = time.perf_counter() - started
+        return summary
+    count, resources = worker_resources(workers, device)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # ours counts photos; Ray's count blocks
+    context.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on plans and bars would bury ours
+    batch_size = 8 if "num_gpus" in resources else 2
+    photos = ray.data.from_items([{"source": source, "output": output} for source, output in pending],
+                                 override_num_blocks=max(1, len(pending) // batch_size))
+    rows = photos.map_batches(
+        worker_class, batch_size=batch_size, batch_format="numpy",
+        fn_constructor_kwargs={"mix": mix, "settings": settings, "destination": destination, "quality": quality,
+                               "device": "cuda" if "num_gpus" in resources else "cpu"},
+        # Ray Data's actor pools restart dead actors and rerun their batches without limit
+        # (max_restarts=-1, max_task_retries=-1 are its defaults), so a lost worker costs time, not photos
+        compute=ray.data.ActorPoolStrategy(size=min(count, len(pending))), **resources,
+    )
+    manifest = ManifestWriter(destination)
+    try:
+        for batch in rows.iter_batches(batch_size=None, batch_format="pyarrow"):
+            manifest.add(batch)
+            for row in batch.select(["source", "error"]).to_pylist():
+                if row["error"] is None:
+                    summary.done += 1
+                else:
+                    summary.failed.append(f"{row['source']}: {row['error']}")
+            if on_photo:
+                on_photo(batch.num_rows)
+    finally:  # rows that came back before a crash or Ctrl+C are kept, so a rerun resumes after them
+        manifest.flush()
+    manifest.compact()
+    summary.seconds = time.perf_counter() - started
+    return summary
