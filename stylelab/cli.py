@@ -120,10 +120,10 @@ def _restyle_on_ray(args: argparse.Namespace, settings) -> int:
     """The same restyle on a Ray cluster: same files under --out, plus a manifest; reruns resume."""
     from tqdm import tqdm
 
-    from stylelab.cluster.runner import RAY_MISSING, ray_is_installed
+    from stylelab import cluster
 
-    if not ray_is_installed():
-        raise StyleLabError(RAY_MISSING)
+    if not cluster.ray_is_installed():
+        raise StyleLabError(cluster.RAY_MISSING)
     if args.mode != "whole-photo":
         raise StyleLabError("--ray restyles whole photos only; run --mode background-only without --ray.")
     import stylelab

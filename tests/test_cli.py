@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from stylelab.cli import main
 from tests.conftest import make_cutout, sample_picture
 
 
@@ -135,3 +136,25 @@ def test_the_installed_command_works_from_any_folder(tmp_path):
                                env={"STYLELAB_DEVICE": "cpu", "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr
     assert Image.open(tmp_path / "out" / "mug.png").size == (64, 48)
+
+
+def test_restyle_with_ray_but_without_ray_installed_says_what_to_install(tmp_path, monkeypatch, capsys):
+    Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed: find_spec gives None
+    code = main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", str(tmp_path / "out"),
+                 "--ray", "local"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == ("error: --ray needs Ray, which is not installed: run "
+                                               "`pip install -r requirements-ray.txt`.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_importing_stylelab_and_its_cli_loads_neither_ray_nor_pyarrow():
+    check = "import sys, stylelab, stylelab.cli; print(sorted({'ray', 'pyarrow'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_writing_to_a_bucket_without_ray_says_it_needs_ray(tmp_path, capsys):
+    Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
+    assert main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", "s3://bucket/out"]) == 2
+    assert "needs --ray" in capsys.readouterr().err

@@ -7,19 +7,18 @@ is run again.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from stylelab.cluster import RAY_MISSING, ray_is_installed
 from stylelab.cluster.manifest import ManifestWriter, finished_outputs, read_manifest
 from stylelab.cluster.storage import Destination
 from stylelab.cluster.worker import PhotoRestyler
 from stylelab.engine import RestyleSettings, StyleMix
 from stylelab.errors import StyleLabError
 
-RAY_MISSING = "--ray needs Ray, which is not installed: run `pip install -r requirements-ray.txt`."
 Job = tuple[str, str]  # (photo path every worker can read, output path relative to the destination)
 
 
@@ -37,10 +36,6 @@ class RunSummary:
     def describe(self, destination: str) -> str:
         return (f"Ray run into {destination}: {self.done} done, {self.skipped} skipped (done before), "
                 f"{len(self.failed)} failed, in {self.seconds:.1f} s ({self.photos_per_second:.2f} photos/s).")
-
-
-def ray_is_installed() -> bool:
-    return importlib.util.find_spec("ray") is not None and importlib.util.find_spec("pyarrow") is not None
 
 
 def connect(address: str) -> None:
@@ -101,17 +96,22 @@ def run_catalog(
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # ours counts photos; Ray's count blocks
     context.print_on_execution_start = False
+    # every engine loaded before the first batch, and batches (a few file names) sent to the least busy engine
+    # rather than to one beside the data, so the work is spread over all of them from the start
+    context.wait_for_min_actors_s = 600
+    context.execution_options.actor_locality_enabled = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on plans and bars would bury ours
     batch_size = 8 if "num_gpus" in resources else 2
+    blocks = -(-len(pending) // batch_size)  # one batch per block, so every worker gets work from the start
     photos = ray.data.from_items([{"source": source, "output": output} for source, output in pending],
-                                 override_num_blocks=max(1, len(pending) // batch_size))
+                                 override_num_blocks=blocks)
     rows = photos.map_batches(
         worker_class, batch_size=batch_size, batch_format="numpy",
         fn_constructor_kwargs={"mix": mix, "settings": settings, "destination": destination, "quality": quality,
                                "device": "cuda" if "num_gpus" in resources else "cpu"},
         # Ray Data's actor pools restart dead actors and rerun their batches without limit
         # (max_restarts=-1, max_task_retries=-1 are its defaults), so a lost worker costs time, not photos
-        compute=ray.data.ActorPoolStrategy(size=min(count, len(pending))), **resources,
+        compute=ray.data.ActorPoolStrategy(size=min(count, blocks)), **resources,
     )
     manifest = ManifestWriter(destination)
     try:

@@ -30,7 +30,9 @@ class PhotoRestyler:
         self.engine = StyleEngine(device_request=device)
         self.engine.networks()  # loaded here, once per worker, not on its first batch
         self.mix, self.settings, self.destination, self.quality = mix, settings, destination, quality
-        self.device = f"{self.engine.device_name} on {platform.node()}"
+        import ray
+
+        self.device = f"{self.engine.device_name} on {platform.node()} (Ray node {ray.get_runtime_context().get_node_id()[:8]})"
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows: list[Row] = []
