@@ -134,7 +134,7 @@ def _restyle_on_ray(args: argparse.Namespace, settings) -> int:
     # style images are embedded here, once; the workers get the 100 numbers
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], StyleEngine(device_request="cpu"))
     suffix = "." + args.format
-    jobs = [(str(path.resolve()), relative.with_suffix(suffix).as_posix()) for path, relative in _restyle_files(args)]
+    jobs = [(str(path), relative.with_suffix(suffix).as_posix()) for path, relative in _restyle_files(args)]
     destination = Destination(str(args.out))
     connect(args.ray)
     with tqdm(total=len(jobs), unit="photo", disable=args.quiet, file=sys.stderr) as bar:

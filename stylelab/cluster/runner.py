@@ -8,9 +8,13 @@ is run again.
 from __future__ import annotations
 
 import logging
+import math
+import socket
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stylelab.cluster import RAY_MISSING, ray_is_installed
 from stylelab.cluster.manifest import ManifestWriter, finished_outputs, read_manifest
@@ -46,22 +50,41 @@ def connect(address: str) -> None:
 
     if ray.is_initialized():
         return
+    if address not in ("local", "auto") and "://" not in address:
+        _check_reachable(address)  # Ray itself would keep retrying an address nobody answers at for minutes
     try:
         ray.init(address="local" if address == "local" else address, include_dashboard=False,
                  logging_level=logging.WARNING, log_to_driver=False)
     except (ConnectionError, ValueError, RuntimeError) as error:
-        raise StyleLabError(f"Could not join the Ray cluster at '{address}' ({error}); start one with "
+        raise StyleLabError(f"Could not join the Ray cluster at '{address}' ({error}): start one with `ray start "
+                            "--head` or use --ray local; a cluster with token authentication (Ray's default) also "
+                            "needs RAY_AUTH_MODE=token and its token in ~/.ray/auth_token or RAY_AUTH_TOKEN.") from None
+
+
+def _check_reachable(address: str) -> None:
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except ValueError:
+        raise StyleLabError(f"--ray takes local, auto or HOST:PORT (as `ray start --head` prints it); "
+                            f"got '{address}'.") from None
+    except OSError as error:
+        raise StyleLabError(f"No Ray cluster answers at '{address}' ({error.strerror or error}): start one with "
                             "`ray start --head`, or use --ray local.") from None
 
 
-def worker_resources(workers: int | None, device: str | None) -> tuple[int, dict[str, float]]:
-    """How many engines to run and what each asks Ray for: a GPU where there are GPUs, else a CPU."""
-    import ray
+def worker_resources(cluster: dict[str, float], workers: int | None, device: str | None) -> tuple[int, dict[str, float]]:
+    """How many engines to run and what each asks Ray for, from ``ray.cluster_resources()``: a GPU
+    where there are GPUs, else a CPU.
 
-    cluster = ray.cluster_resources()
+    More workers than GPUs share them (``num_gpus`` 0.5, 0.25, ...): each worker decodes, encodes and
+    measures its photos on its own CPU, which can keep a GPU busier than one worker alone.
+    """
     gpus, cpus = int(cluster.get("GPU", 0)), int(cluster.get("CPU", 1))
     if gpus and device != "cpu":
-        return workers or gpus, {"num_gpus": 1, "num_cpus": 1}
+        count = workers or gpus
+        share = math.floor(min(1.0, gpus / count) * 10_000) / 10_000  # Ray counts in 1/10000ths: never over-ask
+        return count, {"num_gpus": share, "num_cpus": 1}
     return workers or max(1, cpus), {"num_cpus": 1}
 
 
@@ -77,7 +100,7 @@ def run_catalog(
     worker_class: type[PhotoRestyler] = PhotoRestyler,
 ) -> RunSummary:
     """Restyle every job not already finished on the connected Ray cluster; ``on_photo(n)`` after each n rows."""
-    import pyarrow as pa
+    import ray
     import ray.data
 
     if workers is not None and workers < 1:
@@ -85,21 +108,25 @@ def run_catalog(
     summary = RunSummary()
     started = time.perf_counter()
     finished = finished_outputs(read_manifest(destination)) & destination.existing_files()
-    pending = [(source, output) for source, output in jobs if output not in finished]
+    # local photo paths made absolute here: Ray workers run in folders of their own
+    pending = [(source if "://" in source else str(Path(source).resolve()), output)
+               for source, output in jobs if output not in finished]
     summary.skipped = len(jobs) - len(pending)
     if on_photo and summary.skipped:
         on_photo(summary.skipped)
     if not pending:
         summary.seconds = time.perf_counter() - started
         return summary
-    count, resources = worker_resources(workers, device)
+    count, resources = worker_resources(ray.cluster_resources(), workers, device)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # ours counts photos; Ray's count blocks
     context.print_on_execution_start = False
     # every engine loaded before the first batch, and batches (a few file names) sent to the least busy engine
     # rather than to one beside the data, so the work is spread over all of them from the start
     context.wait_for_min_actors_s = 600
-    context.execution_options.actor_locality_enabled = False
+    with warnings.catch_warnings():  # deprecated after 2.60, which requirements-ray.txt pins; still honoured
+        warnings.simplefilter("ignore")
+        context.execution_options.actor_locality_enabled = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on plans and bars would bury ours
     batch_size = 8 if "num_gpus" in resources else 2
     blocks = -(-len(pending) // batch_size)  # one batch per block, so every worker gets work from the start

@@ -23,6 +23,10 @@ class Destination:
 
     location: str
 
+    def __post_init__(self) -> None:
+        if self.is_local:  # fixed here, on the driver: Ray workers run in folders of their own
+            object.__setattr__(self, "location", str(Path(self.location.removeprefix("file://")).resolve()))
+
     @property
     def is_local(self) -> bool:
         return "://" not in self.location or self.location.startswith("file://")
@@ -38,8 +42,7 @@ class Destination:
     @cached_property
     def filesystem_and_root(self) -> tuple[pafs.FileSystem, str]:
         if self.is_local:
-            path = self.location.removeprefix("file://")
-            return pafs.LocalFileSystem(), str(Path(path).resolve())
+            return pafs.LocalFileSystem(), self.location
         try:
             filesystem, root = pafs.FileSystem.from_uri(self.location)
         except (ValueError, OSError) as error:  # an unknown scheme, or no credentials / library for it

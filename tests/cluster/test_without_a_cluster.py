@@ -1,4 +1,5 @@
-"""The manifest and the destination without a Ray cluster: latest rows win, parts fold into one, files land."""
+"""Catalog runs without a Ray cluster: the manifest (latest rows win, parts fold into one), the destination,
+how engines are spread over GPUs and CPUs, and a sentence for an address nobody answers at."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,10 +56,35 @@ def test_an_unknown_storage_scheme_gets_a_sentence():
         Destination("nosuch://bucket/out").existing_files()
 
 
-def test_a_destination_travels_to_workers_as_its_location_only(tmp_path: Path):
+def test_a_destination_travels_to_workers_as_its_absolute_location_only(tmp_path: Path, monkeypatch):
     import pickle
 
-    destination = Destination(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    destination = Destination("out")
+    assert destination.location == str(tmp_path / "out")  # workers run in folders of their own
     destination.existing_files()  # opens the filesystem, which must not travel
     copy = pickle.loads(pickle.dumps(destination))
     assert copy == destination and "filesystem_and_root" not in copy.__dict__
+
+
+def test_workers_get_a_gpu_each_where_there_are_gpus_and_share_them_when_there_are_more_workers():
+    from stylelab.cluster.runner import worker_resources
+
+    assert worker_resources({"CPU": 16.0, "GPU": 2.0}, None, None) == (2, {"num_gpus": 1.0, "num_cpus": 1})
+    count, resources = worker_resources({"CPU": 16.0, "GPU": 2.0}, 3, None)
+    assert count == 3 and resources["num_gpus"] * 3 <= 2 and resources["num_gpus"] > 0.66
+    assert worker_resources({"CPU": 16.0, "GPU": 2.0}, None, "cpu") == (16, {"num_cpus": 1})
+    assert worker_resources({"CPU": 2.0}, None, None) == (2, {"num_cpus": 1})
+
+
+@pytest.mark.parametrize("address, sentence", [
+    ("127.0.0.1:1", "No Ray cluster answers at '127.0.0.1:1'"),
+    ("nonsense", "--ray takes local, auto or HOST:PORT"),
+])
+def test_a_wrong_ray_address_gets_a_sentence_at_once(address, sentence, tmp_path, capsys):
+    from stylelab.cli import main
+
+    Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
+    assert main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", str(tmp_path / "out"),
+                 "--ray", address]) == 2
+    assert sentence in capsys.readouterr().err
