@@ -113,7 +113,8 @@ def test_sub_commands_share_their_common_flags():
         args = parser.parse_args([*words, "--quiet", "--device", "cpu"])
         assert args.quiet and args.device == "cpu", command
         if command in writes_files:
-            assert parser.parse_args([*words, "--out", "elsewhere"]).out == Path("elsewhere"), command
+            # restyle keeps --out as text: with --ray it may be s3:// or gs://
+            assert Path(parser.parse_args([*words, "--out", "elsewhere"]).out) == Path("elsewhere"), command
 
 
 def test_mask_is_quiet_when_asked_and_still_writes_its_files(tmp_path):
