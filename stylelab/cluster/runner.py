@@ -23,6 +23,7 @@ from stylelab.cluster.worker import PhotoRestyler
 from stylelab.engine import RestyleSettings, StyleMix
 from stylelab.errors import StyleLabError
 
+MAX_BLOCKS = 10_000
 Job = tuple[str, str]  # (photo path every worker can read, output path relative to the destination)
 
 
@@ -129,7 +130,9 @@ def run_catalog(
         context.execution_options.actor_locality_enabled = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on plans and bars would bury ours
     batch_size = 8 if "num_gpus" in resources else 2
-    blocks = -(-len(pending) // batch_size)  # one batch per block, so every worker gets work from the start
+    # one batch per block for small runs, so every worker gets work from the start; at most MAX_BLOCKS, so a
+    # million photos make ~100-photo tasks: few enough for Ray to track, small enough that a lost one costs little
+    blocks = min(math.ceil(len(pending) / batch_size), MAX_BLOCKS)
     photos = ray.data.from_items([{"source": source, "output": output} for source, output in pending],
                                  override_num_blocks=blocks)
     rows = photos.map_batches(
