@@ -74,7 +74,8 @@ def _check_reachable(address: str) -> None:
                             "`ray start --head`, or use --ray local.") from None
 
 
-def worker_resources(cluster: dict[str, float], workers: int | None, device: str | None) -> tuple[int, dict[str, float]]:
+def worker_resources(cluster: dict[str, float], workers: int | None,
+                     device: str | None) -> tuple[int, dict[str, float]]:
     """How many engines to run and what each asks Ray for, from ``ray.cluster_resources()``: a GPU
     where there are GPUs, else a CPU.
 

@@ -32,7 +32,8 @@ class PhotoRestyler:
         self.mix, self.settings, self.destination, self.quality = mix, settings, destination, quality
         import ray
 
-        self.device = f"{self.engine.device_name} on {platform.node()} (Ray node {ray.get_runtime_context().get_node_id()[:8]})"
+        node = ray.get_runtime_context().get_node_id()[:8]
+        self.device = f"{self.engine.device_name} on {platform.node()} (Ray node {node})"
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         rows: list[Row] = []

@@ -2,18 +2,14 @@
 by address like a `ray start --head` cluster: one engine per node, the CLI's files, a summary."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+import ray  # requirements-ray.txt is part of the test requirements
+from ray.cluster_utils import Cluster
 
-ray = pytest.importorskip("ray", reason="requirements-ray.txt is part of the test requirements")
-
-from ray.cluster_utils import Cluster  # noqa: E402
-
-from stylelab.cli import main  # noqa: E402
-from stylelab.cluster.manifest import read_manifest  # noqa: E402
-from stylelab.cluster.storage import Destination  # noqa: E402
-from tests.cluster.conftest import BROKEN, GOOD, STYLE_ARGS, assert_same_results  # noqa: E402
+from stylelab.cli import main
+from stylelab.cluster.manifest import read_manifest
+from stylelab.cluster.storage import Destination
+from tests.cluster.conftest import BROKEN, GOOD, STYLE_ARGS, assert_same_results
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import ray  # requirements-ray.txt is part of the test requirements
 
-ray = pytest.importorskip("ray", reason="requirements-ray.txt is part of the test requirements")  # noqa: E402
+import stylelab
+from stylelab.cli import _photo_files
+from stylelab.cluster.manifest import FOLDER, read_manifest
+from stylelab.cluster.runner import run_catalog
+from stylelab.cluster.storage import Destination
+from stylelab.cluster.worker import PhotoRestyler
+from stylelab.engine import RestyleSettings
+from tests.cluster.conftest import BROKEN, GOOD, assert_same_results
 
-import stylelab  # noqa: E402
-from stylelab.cli import _photo_files  # noqa: E402
-from stylelab.cluster.manifest import FOLDER, read_manifest  # noqa: E402
-from stylelab.cluster.runner import run_catalog  # noqa: E402
-from stylelab.cluster.storage import Destination  # noqa: E402
-from stylelab.cluster.worker import PhotoRestyler  # noqa: E402
-from stylelab.engine import RestyleSettings  # noqa: E402
-from tests.cluster.conftest import BROKEN, GOOD, assert_same_results  # noqa: E402
 
 SETTINGS = RestyleSettings(strength=0.8)
 
