@@ -88,3 +88,10 @@ def test_a_wrong_ray_address_gets_a_sentence_at_once(address, sentence, tmp_path
     assert main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", str(tmp_path / "out"),
                  "--ray", address]) == 2
     assert sentence in capsys.readouterr().err
+
+
+def test_manifest_parts_sort_in_the_order_they_were_named():
+    from stylelab.cluster.manifest import new_part_name
+
+    names = [new_part_name() for _ in range(50)]
+    assert names == sorted(names)
