@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from stylelab.errors import StyleLabError
@@ -16,7 +16,8 @@ MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found 
 DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)"
 
 
-def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP) -> argparse.ArgumentParser:
+def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP,
+                   out_type: Callable[[str], object] = Path) -> argparse.ArgumentParser:
     """The flags the sub-commands have in common, defined once: --device, --quiet and, for the
     commands that write image files, --out."""
     options = argparse.ArgumentParser(add_help=False)
@@ -24,7 +25,8 @@ def shared_options(out_default: str | None = None, device_help: str = DEVICE_HEL
     options.add_argument("--quiet", action="store_true",
                          help="no progress bar or per-photo lines (errors, and a training run's figures, still print)")
     if out_default is not None:
-        options.add_argument("--out", type=Path, default=Path(out_default), help="output folder (default: %(default)s)")
+        options.add_argument("--out", type=out_type, default=out_type(out_default),
+                             help="output folder (default: %(default)s)")
     return options
 
 
@@ -106,11 +108,14 @@ def _restyle(args: argparse.Namespace) -> int:
 
     # built first, so bad settings fail before the networks load
     settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
+    if args.ray:
+        return _restyle_on_ray(args, settings)
+    if "://" in args.out:
+        raise StyleLabError(f"Writing to '{args.out}' needs --ray; without it --out is a folder on this machine.")
+    args.out = Path(args.out)
     engine = StyleEngine(device_request=args.device)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
-    files = list(_photo_files(args.photos))
-    if not files:
-        raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
+    files = _restyle_files(args)
     suffix = "." + args.format
     failures: list[str] = []
     started = time.perf_counter()
@@ -138,6 +143,44 @@ def _restyle(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"error: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _restyle_files(args: argparse.Namespace) -> list[tuple[Path, Path]]:
+    files = list(_photo_files(args.photos))
+    if not files:
+        raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
+    return files
+
+
+def _restyle_on_ray(args: argparse.Namespace, settings) -> int:
+    """The same restyle on a Ray cluster: same files under --out, plus a manifest; reruns resume."""
+    from tqdm import tqdm
+
+    from stylelab import cluster
+
+    if not cluster.ray_is_installed():
+        raise StyleLabError(cluster.RAY_MISSING)
+    if args.mode != "whole-photo":
+        raise StyleLabError("--ray restyles whole photos only; run --mode background-only without --ray.")
+    import stylelab
+    from stylelab.cluster.runner import connect, run_catalog
+    from stylelab.cluster.storage import Destination
+    from stylelab.engine import StyleEngine
+
+    # style images are embedded here, once; the workers get the 100 numbers
+    mix = stylelab.resolve_style([_style_argument(s) for s in args.style], StyleEngine(device_request="cpu"))
+    suffix = "." + args.format
+    jobs = [(str(path), relative.with_suffix(suffix).as_posix()) for path, relative in _restyle_files(args)]
+    destination = Destination(str(args.out))
+    connect(args.ray)
+    with tqdm(total=len(jobs), unit="photo", disable=args.quiet, file=sys.stderr) as bar:
+        summary = run_catalog(jobs, destination, mix, settings, quality=args.quality, workers=args.workers,
+                              device=args.device, on_photo=bar.update)
+    if not args.quiet:
+        print(summary.describe(args.out), file=sys.stderr)
+    for failure in summary.failed:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def _mask(args: argparse.Namespace) -> int:
@@ -294,7 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m stylelab", description="Restyle product photos.")
     commands = parser.add_subparsers(dest="command", required=True)
     restyle = commands.add_parser("restyle", help="restyle photos or folders of photos",
-                                  parents=[shared_options("stylelab-out"), prompt_options(force=True)])
+                                  parents=[shared_options("stylelab-out", out_type=str), prompt_options(force=True)])
     restyle.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
     restyle.add_argument("--style", action="append", required=True, metavar="NAME_OR_IMAGE[:WEIGHT]",
                          help="a built-in style name or a style image; repeat to blend, e.g. "
@@ -309,6 +352,10 @@ def build_parser() -> argparse.ArgumentParser:
     restyle.add_argument("--mode", choices=["whole-photo", "background-only", "product-only"], default="whole-photo",
                          help="background-only keeps the product photo-true (the cut-out from --box/--point, a "
                               "cutout's alpha, or automatic: refused where unsure unless --force)")
+    restyle.add_argument("--ray", metavar="ADDRESS", help="run on Ray (pip install -r requirements-ray.txt): local "
+                         "starts one on this machine, auto or HOST:PORT joins a cluster; --out may then be s3:// or "
+                         "gs://, writes DST/manifest/ and skips photos a previous run finished")
+    restyle.add_argument("--workers", type=int, help="with --ray: engines to run (default: one per GPU, else per CPU)")
     restyle.set_defaults(run=_restyle)
     mask = commands.add_parser("mask", help="find the product in photos: writes NAME-mask.png and NAME-overlay.jpg",
                                parents=[shared_options("stylelab-masks", MASK_DEVICE_HELP), prompt_options()])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -118,11 +119,17 @@ def to_image(tensor: torch.Tensor, alpha: Image.Image | None = None) -> Image.Im
 def save_image(image: Image.Image, path: str | os.PathLike, quality: int = 92) -> Path:
     """Save by extension (PNG, JPEG, WebP) with no EXIF/GPS metadata, atomically."""
     path = Path(path)
-    image_format = SAVE_FORMATS.get(path.suffix.lower().lstrip("."))
+    encode = image_encoder(image, path.name, quality)
+    return atomic_write(path, encode)
+
+
+def image_encoder(image: Image.Image, name: str, quality: int = 92) -> Callable[[BinaryIO], None]:
+    """What writes ``image`` to a stream in the format ``name``'s extension asks for, without metadata."""
+    image_format = SAVE_FORMATS.get(Path(name).suffix.lower().lstrip("."))
     if image_format is None:
-        raise StyleLabError(f"Cannot save '{path.name}': use a .png, .jpg or .webp file name.")
+        raise StyleLabError(f"Cannot save '{name}': use a .png, .jpg or .webp file name.")
     if image_format == "JPEG" and image.mode == "RGBA":
         image = split_alpha(image)[0]  # JPEG has no transparency: flatten on white
     clean = Image.frombytes(image.mode, image.size, image.tobytes())  # drops every info/EXIF field
     options = {"quality": quality} if image_format in ("JPEG", "WEBP") else {"optimize": False}
-    return atomic_write(path, lambda stream: clean.save(stream, format=image_format, **options))
+    return lambda stream: clean.save(stream, format=image_format, **options)

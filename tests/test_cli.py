@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from stylelab.cli import main
 from tests.conftest import make_cutout, sample_picture
 
 
@@ -112,7 +113,8 @@ def test_sub_commands_share_their_common_flags():
         args = parser.parse_args([*words, "--quiet", "--device", "cpu"])
         assert args.quiet and args.device == "cpu", command
         if command in writes_files:
-            assert parser.parse_args([*words, "--out", "elsewhere"]).out == Path("elsewhere"), command
+            # restyle keeps --out as text: with --ray it may be s3:// or gs://
+            assert Path(parser.parse_args([*words, "--out", "elsewhere"]).out) == Path("elsewhere"), command
 
 
 def test_mask_is_quiet_when_asked_and_still_writes_its_files(tmp_path):
@@ -211,3 +213,25 @@ def test_shots_in_scenes_folders_in_folders_out_with_sidecars(tmp_path):
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
     bad = run_cli("shots", str(tmp_path / "blue.png"), "--palette", "#12", "--out", str(tmp_path / "bad"))
     assert bad.returncode != 0 and "not a hex colour" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_restyle_with_ray_but_without_ray_installed_says_what_to_install(tmp_path, monkeypatch, capsys):
+    Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed: find_spec gives None
+    code = main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", str(tmp_path / "out"),
+                 "--ray", "local"])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == ("error: --ray needs Ray, which is not installed: run "
+                                               "`pip install -r requirements-ray.txt`.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_importing_stylelab_and_its_cli_loads_neither_ray_nor_pyarrow():
+    check = "import sys, stylelab, stylelab.cli; print(sorted({'ray', 'pyarrow'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_writing_to_a_bucket_without_ray_says_it_needs_ray(tmp_path, capsys):
+    Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
+    assert main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", "s3://bucket/out"]) == 2
+    assert "needs --ray" in capsys.readouterr().err

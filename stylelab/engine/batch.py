@@ -88,7 +88,12 @@ def restyle_files(
 
 
 def _decode(path: Path) -> Decoded:
-    rgb, alpha = split_alpha(load_image(path))
+    return photo_tensor(load_image(path))
+
+
+def photo_tensor(photo: Image.Image) -> Decoded:
+    """What the engine paints (transparent areas on white) and the alpha to put back on the result."""
+    rgb, alpha = split_alpha(photo)
     if min(rgb.size) < MIN_WORKING_SIDE:
         raise StyleLabError(f"it is {rgb.width}x{rgb.height} pixels; both sides need at least {MIN_WORKING_SIDE}.")
     return to_tensor(rgb), alpha
