@@ -206,7 +206,8 @@ def test_shots_in_scenes_folders_in_folders_out_with_sidecars(tmp_path):
     x0, y0, x1, y1 = record["product_box"]
     assert 0 <= x0 < x1 <= 2048 and 0 <= y0 < y1 <= 2048
     again = run_cli("shots", str(tmp_path / "blue.png"), "--scene", "window light", "--count", "1", "--light",
-                    "right", "--palette", "#E8D5C4,#2F4858", "--preset", "Square 2048", "--out", str(tmp_path / "again"))
+                    "right", "--palette", "#E8D5C4,#2F4858", "--preset", "Square 2048",
+                    "--out", str(tmp_path / "again"))
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "again" / "blue-seed1.png").read_bytes() == (tmp_path / "out" / "blue-seed1.png").read_bytes()
     bad = run_cli("shots", str(tmp_path / "blue.png"), "--scene", "beach")

@@ -56,7 +56,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
             with gr.Row():
                 palette = gr.Radio(list(PALETTE_SOURCES), value="harmonised", label="Palette", elem_id="shot-palette",
                                    info="Harmonised and complementary follow the product's main colour")
-                brand = gr.Textbox(label="Brand colours (hex)", placeholder="#E8D5C4, #2F4858", elem_id="shot-brand",
+                brand = gr.Textbox("", label="Brand colours (hex)", placeholder="#E8D5C4, #2F4858",
+                                   elem_id="shot-brand",
                                    info="Wall, podium, floor, accent; these win over the palette choice")
             light = gr.Radio(list(COMPASS), value="front-left", label="Light from (seen from above; front = "
                              "the camera's side)", elem_id="shot-light")
@@ -74,7 +75,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                                    elem_id="shot-template", filterable=True, allow_custom_value=True)
             with gr.Row():
                 strength = gr.Slider(0, 1, value=0.8, step=0.05, label="Style strength", elem_id="shot-strength")
-                paint_wall = gr.Checkbox(False, label="Paint the scene's wall in this style", elem_id="shot-paint-wall")
+                paint_wall = gr.Checkbox(False, label="Paint the scene's wall in this style",
+                                         elem_id="shot-paint-wall")
             with gr.Row():
                 count = gr.Slider(1, 8, value=4, step=1, label="How many", elem_id="shot-count")
                 seed = gr.Number(value=1, precision=0, minimum=0, label="First seed", elem_id="shot-seed",
@@ -87,7 +89,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                 y = gr.Slider(0, 1, value=0.6, step=0.05, label="Position down", elem_id="shot-y")
             button = gr.Button("Generate product shots", variant="primary", size="lg", elem_id="generate-button")
     status = gr.Markdown(elem_id="shot-status")
-    gallery = gr.Gallery(label="Shots (a painted backdrop also shows the whole photo restyled)", columns=3, height="auto",
+    gallery = gr.Gallery(label="Shots (a painted backdrop also shows the whole photo restyled)", columns=3,
+                         height="auto",
                          object_fit="contain", elem_id="shot-gallery", fit_columns=False)
     table = gr.Dataframe(headers=SHOT_HEADERS, label="The product stays intact: ΔE2000 inside the product",
                          interactive=False, elem_id="shot-table")

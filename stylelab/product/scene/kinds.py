@@ -6,11 +6,10 @@ proportions and props within what still looks composed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from stylelab.product.scene.choices import SCENE_KINDS  # noqa: F401  (re-exported)
 from stylelab.product.scene.geometry import Arch, Box, Caster, Cylinder, Sphere, Sweep
 
 
@@ -30,7 +29,6 @@ class SceneSet:
     camera_lift: float = 0.0  # extra camera height, in product heights, for table-top views
     default_gobo: str = "none"
     floor_is_surface: bool = False  # the product stands on the floor itself (it takes the material)
-    notes: dict = field(default_factory=dict)
 
 
 def build_set(kind: str, aspect: float, rng: np.random.Generator) -> SceneSet:

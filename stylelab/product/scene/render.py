@@ -20,7 +20,8 @@ from stylelab.errors import StyleLabError
 from stylelab.product.scene import noise
 from stylelab.product.scene.camera import Camera
 from stylelab.product.scene.geometry import INF, Arch, Box, Cylinder, Sphere, union_sdf
-from stylelab.product.scene.kinds import SCENE_KINDS, SceneSet, build_set
+from stylelab.product.scene.choices import SCENE_KINDS
+from stylelab.product.scene.kinds import SceneSet, build_set
 from stylelab.product.scene.lights import KeyLight, gobo, soft_shadow
 from stylelab.product.scene.materials import GLOSS, albedo, check_material
 from stylelab.product.scene.palette import Palette, dominant_colour, harmonised
