@@ -229,10 +229,14 @@ def main() -> None:
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of the real product photos here")
     parser.add_argument("--rows", type=Path, help="write the per-photo figures as JSON here")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--speed-only", action="store_true", help="only the timings")
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is missing: this benchmark needs the shared evaluation photos.")
     cases = build_cases(args.limit)
+    if args.speed_only:
+        speed(cases)
+        return
     rows = evaluate(cases)
     if args.rows:
         args.rows.write_text(json.dumps(rows, indent=1))

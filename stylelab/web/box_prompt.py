@@ -40,9 +40,9 @@ def create_box_prompt(prefix: str) -> BoxPrompt:
                               elem_id=f"{prefix}-click-mode", scale=3)
         clear = gr.Button("Clear box and clicks", size="sm", elem_id=f"{prefix}-clear-box", scale=1)
     with gr.Row():
-        box = gr.Textbox(label="Box x0,y0,x1,y1 (photo pixels)", elem_id=f"{prefix}-box", scale=2)
-        include = gr.Textbox(label="Product clicks x,y; x,y", elem_id=f"{prefix}-include", scale=2)
-        exclude = gr.Textbox(label="Not-product clicks", elem_id=f"{prefix}-exclude", scale=2)
+        box = gr.Textbox("", label="Box x0,y0,x1,y1 (photo pixels)", elem_id=f"{prefix}-box", scale=2)
+        include = gr.Textbox("", label="Product clicks x,y; x,y", elem_id=f"{prefix}-include", scale=2)
+        exclude = gr.Textbox("", label="Not-product clicks", elem_id=f"{prefix}-exclude", scale=2)
     status = gr.Markdown(elem_id=f"{prefix}-box-status")
     return BoxPrompt(photo, click_mode, box, include, exclude, clear, status, gr.State(None), gr.State(1.0))
 

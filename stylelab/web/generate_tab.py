@@ -37,8 +37,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                     cut_image = gr.Image(label="Cut-out", interactive=False, height=200, elem_id="cut-image",
                                          format="png", image_mode="RGBA", scale=2)
                     cut_file = gr.File(label="Cut-out (PNG)", elem_id="cut-file", scale=1, height=100)
-            with gr.Accordion("Or paint the mask by hand", open=False, elem_id="shot-brush-panel"):
-                masks = create_mask_editor("shot")
+            masks = create_mask_editor("shot")
             with gr.Row():
                 mask_button = gr.Button("Show the mask as an overlay", elem_id="show-mask")
             with gr.Row():
