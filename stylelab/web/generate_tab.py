@@ -7,7 +7,7 @@ from typing import Any
 import gradio as gr
 
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
-from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user
+from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user, user_event
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 
 PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", "Banner 16:9"]
@@ -70,7 +70,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
     def show_overlay(photo, mask_image):
         return actions.product_mask(photo, mask_image)
 
-    @shown_to_user
+    @user_event
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
                  progress=gr.Progress()):
         drawn = actions.load_mask_image(mask_image) if mask_image else mask_from_editor_value(mask_editor)
