@@ -18,7 +18,7 @@ from PIL import Image  # noqa: E402
 from stylelab.web.actions import WebActions  # noqa: E402
 from stylelab.store.accounts import UsersFile  # noqa: E402
 from stylelab.store.workspaces import browser_secret  # noqa: E402
-from stylelab.web.auth import AccountAuth, AdminAuth  # noqa: E402
+from stylelab.web.auth import MAX_WRONG_PASSWORDS, AccountAuth, AdminAuth  # noqa: E402
 from stylelab.web.admin_actions import AdminActions  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.errors import StyleLabError  # noqa: E402
@@ -40,6 +40,10 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
     return app, settings
 
 
+SIGN_IN_MESSAGE = ("Sign in to StyleLab: your templates are your own and follow you to any browser. After "
+                   f"{MAX_WRONG_PASSWORDS} wrong passwords for a name, its sign-in pauses for a minute.")
+
+
 def account_sign_in(settings: AppSettings) -> AccountAuth | None:
     """Gradio's sign-in against the users file, when one is configured."""
     if settings.users_file is None:
@@ -59,8 +63,7 @@ def main() -> None:
         raise SystemExit(f"StyleLab cannot start: {error}") from None
     app.launch(
         auth=auth,
-        auth_message="Sign in to StyleLab. Your templates are your own and follow you to any browser."
-        if auth else None,
+        auth_message=SIGN_IN_MESSAGE if auth else None,
         theme=THEME,
         css=CSS,
         max_file_size=f"{settings.max_upload_mb}mb",

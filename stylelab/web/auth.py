@@ -88,8 +88,10 @@ class AccountAuth:
         key = str(name).strip().lower()
         try:
             self.limiter.check(key)
-        except StyleLabError as error:  # Gradio's login page shows the detail of this refusal
-            raise HTTPException(status_code=429, detail=str(error)) from None
+        except StyleLabError as error:
+            # 400 like a wrong password, so the sign-in page says so too (it ignores other codes); an API
+            # client reads the wait in the detail
+            raise HTTPException(status_code=400, detail=str(error)) from None
         if self.users.verify(name, password) is None:
             self.limiter.failed(key)
             return False

@@ -75,7 +75,10 @@ def for_client(function: Callable) -> Callable:
         with serving(request):
             return function(*inputs)
 
-    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+    # after parameters with defaults (e.g. progress=gr.Progress()) the request needs one too; Gradio fills it in
+    needs_default = any(p.default is not inspect.Parameter.empty for p in signature.parameters.values())
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request,
+                                default=None if needs_default else inspect.Parameter.empty)
     wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
     wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
     del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's

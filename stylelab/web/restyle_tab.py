@@ -124,8 +124,10 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         return photos, 0, gr.update(value=strip, visible=bool(strip))
 
     @user_event
-    def show_preview(*args):
-        return actions.preview(*args)
+    def show_preview(photos, selected, template, style_image, strength, stroke_scale, keep_colours, blend_template,
+                     blend_weight, mode, corrected_masks):
+        return actions.preview(photos, selected, template, style_image, strength, stroke_scale, keep_colours,
+                               blend_template, blend_weight, mode, corrected_masks)
 
     @shown_to_user
     def show_mask(photos, selected, corrected):

@@ -40,12 +40,12 @@ def create_templates_tab(actions: Any) -> TemplatesTab:
                 "here and survive restarts. The 26 built-in styles and the house templates are there for "
                 "everyone, read-only.")
     workspace = gr.Markdown(elem_id="workspace-note")
-    gallery = gr.Gallery(value=custom_gallery_items(actions), label="Your templates", columns=6, height=220,
+    # empty until the page loads and knows whose workspace it is (an API client names a template itself)
+    gallery = gr.Gallery(value=[], label="Your templates", columns=6, height=220,
                          allow_preview=False, object_fit="cover", elem_id="custom-gallery")
     with gr.Row():
-        names = actions.custom_template_names()
-        chosen = gr.Dropdown(choices=names, value=names[0] if names else None, label="Template",
-                             elem_id="manage-template")
+        chosen = gr.Dropdown(choices=[], value=None, label="Template", elem_id="manage-template",
+                             allow_custom_value=True)
         new_name = gr.Textbox(label="New name", max_length=40, elem_id="new-template-name")
     with gr.Row():
         rename_button = gr.Button("Rename", elem_id="rename-template")
@@ -54,5 +54,5 @@ def create_templates_tab(actions: Any) -> TemplatesTab:
     with gr.Accordion("Workspace key (for the API)", open=False, elem_id="workspace-key-panel"):
         gr.Markdown("An API client sends this key as the `X-StyleLab-Workspace` header to work in this "
                     "workspace. Keep it private: whoever has it can change your templates.")
-        workspace_key = gr.Textbox(show_label=False, interactive=False, buttons=["copy"], elem_id="workspace-key")
+        workspace_key = gr.Textbox(label="Workspace key", show_label=False, interactive=False, buttons=["copy"], elem_id="workspace-key")
     return TemplatesTab(gallery, chosen, new_name, rename_button, delete_button, status, workspace, workspace_key)
