@@ -41,7 +41,7 @@ def create_templates_tab(actions: Any) -> TemplatesTab:
                 "everyone, read-only.")
     workspace = gr.Markdown(elem_id="workspace-note")
     # empty until the page loads and knows whose workspace it is (an API client names a template itself)
-    gallery = gr.Gallery(value=[], label="Your templates", columns=6, height=220,
+    gallery = gr.Gallery(value=[], label="Your templates", columns=6, height=220, fit_columns=False,
                          allow_preview=False, object_fit="cover", elem_id="custom-gallery")
     with gr.Row():
         chosen = gr.Dropdown(choices=[], value=None, label="Template", elem_id="manage-template",
