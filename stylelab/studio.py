@@ -30,8 +30,8 @@ from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
 from stylelab.store.usage import UsageLog
-from stylelab.store.templates import Template, TemplateStore, clean_template_name
-from stylelab.store.workspaces import Workspace, WorkspaceStores
+from stylelab.store.templates import Template, TemplateStore, WorkspaceStores, clean_template_name
+from stylelab.store.workspaces import Workspace
 
 THUMBNAIL_SIZE = (240, 160)
 MAX_COMPARE = 4

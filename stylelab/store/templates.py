@@ -17,6 +17,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +29,11 @@ from stylelab.errors import StyleLabError
 from stylelab.imageio import save_image
 from stylelab.store.safeload import load_safetensors
 from stylelab.store.files import atomic_write_text, fsync_tree, saving
+from stylelab.store.workspaces import Workspace
 from stylelab.styles import BUILTIN_STYLES, find_builtin_style
 
 MAX_NAME_LENGTH = 40
+OPEN_STORES = 1024  # workspace stores kept open (each is a few paths and a lock)
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,30 @@ class TemplateStore:
     def _check_name_is_free(self, name: str) -> None:
         if any(existing.lower() == name.lower() for existing in self.names()):
             raise StyleLabError(f"A template called '{name}' already exists. Choose another name.")
+
+
+class WorkspaceStores:
+    """One TemplateStore per workspace (so saves in one workspace are serialised by one lock)."""
+
+    def __init__(self, data_dir: Path, house: TemplateStore):
+        self.root = data_dir / "workspaces"
+        self.house = house
+        self._open: OrderedDict[str, TemplateStore] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def store(self, workspace: Workspace | None) -> TemplateStore:
+        """The workspace's own templates plus the house's; no workspace: the house store itself."""
+        if workspace is None:
+            return self.house
+        with self._lock:
+            store = self._open.get(workspace.id)
+            if store is None:
+                store = TemplateStore(self.root / workspace.id, house=self.house)
+                self._open[workspace.id] = store
+                while len(self._open) > OPEN_STORES:
+                    self._open.popitem(last=False)
+            self._open.move_to_end(workspace.id)
+            return store
 
 
 def _slug(name: str) -> str:

@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from stylelab.errors import StyleLabError
 from stylelab.store.files import atomic_write_text, saving
-from stylelab.store.templates import TemplateStore
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-OPEN_STORES = 1024  # workspace stores kept open (each is a few paths and a lock)
 
 
 @dataclass(frozen=True)
@@ -50,30 +46,6 @@ def key_workspace(key: str) -> Workspace:
         raise StyleLabError("That workspace key is not valid; use the key that saving a template returned.")
     digest = _digest(key.strip())
     return Workspace(f"key-{digest}", f"anonymous {digest[:6]}")
-
-
-class WorkspaceStores:
-    """One TemplateStore per workspace (so saves in one workspace are serialised by one lock)."""
-
-    def __init__(self, data_dir: Path, house: TemplateStore):
-        self.root = data_dir / "workspaces"
-        self.house = house
-        self._open: OrderedDict[str, TemplateStore] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def store(self, workspace: Workspace | None) -> TemplateStore:
-        """The workspace's own templates plus the house's; no workspace: the house store itself."""
-        if workspace is None:
-            return self.house
-        with self._lock:
-            store = self._open.get(workspace.id)
-            if store is None:
-                store = TemplateStore(self.root / workspace.id, house=self.house)
-                self._open[workspace.id] = store
-                while len(self._open) > OPEN_STORES:
-                    self._open.popitem(last=False)
-            self._open.move_to_end(workspace.id)
-            return store
 
 
 def browser_secret(data_dir: Path) -> str:
