@@ -50,3 +50,4 @@ def test_sign_in_refuses_after_five_wrong_passwords_for_a_name_until_the_window_
     assert sign_in("bob-is-not-here", "x") is False  # another name is not held up
     now[0] = 61
     assert sign_in("alice", "correct horse")
+
