@@ -7,7 +7,6 @@ import gradio as gr
 
 from stylelab.web.admin_tab import create_admin_tab
 from stylelab.web.catalog_section import refreshed_generators
-from stylelab.errors import StyleLabError
 from stylelab.web.common import serving, user_event
 from stylelab.web.compare_tab import create_compare_tab
 from stylelab.web.generate_tab import create_generate_tab
