@@ -419,9 +419,47 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version")
     tune.set_defaults(run=_finetune)
     add_gan_commands(commands, shared_options)
+    add_users_commands(commands)
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser
+
+
+def _users(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from stylelab.store.accounts import UsersFile
+
+    path = args.file or (Path(os.environ["STYLELAB_USERS_FILE"]) if os.environ.get("STYLELAB_USERS_FILE") else None)
+    if path is None:
+        raise StyleLabError("Name the users file with --file or STYLELAB_USERS_FILE (the app reads the same one).")
+    users = UsersFile(path)
+    if args.action == "list":
+        print("\n".join(users.names()) or "(no users yet)")
+    elif args.action == "remove":
+        users.remove(args.name)
+        print(f"Removed {args.name}. Their templates stay in the data folder.")
+    else:
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"Password for {args.name}: ")
+            if getpass.getpass("Again: ") != password:
+                raise StyleLabError("The two passwords differ; nothing was changed.")
+        new = users.add(args.name, password)
+        print(f"{'Added' if new else 'Changed the password of'} {args.name} in {path}.")
+    return 0
+
+
+def add_users_commands(commands: argparse._SubParsersAction) -> None:
+    users = commands.add_parser("users", help="accounts: when the app has a users file, everyone signs in")
+    users.add_argument("action", choices=["add", "remove", "list"])
+    users.add_argument("name", nargs="?", help="the user's sign-in name (add, remove)")
+    users.add_argument("--file", type=Path, help="the users file (default: $STYLELAB_USERS_FILE)")
+    users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users.set_defaults(run=lambda args: _users(args) if args.name or args.action == "list"
+                       else users.error(f"users {args.action} needs a NAME"))
 
 
 def main(argv: list[str] | None = None) -> int:

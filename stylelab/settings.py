@@ -25,6 +25,8 @@ class AppSettings:
     queue_size: int  # STYLELAB_QUEUE_SIZE: jobs waiting before new ones are refused (default 32)
     max_upload_mb: int  # STYLELAB_MAX_UPLOAD_MB: largest upload (default 40)
     admin_password: str | None  # STYLELAB_ADMIN_PASSWORD: enables the admin tab (default: unset = off)
+    users_file: Path | None = None  # STYLELAB_USERS_FILE: accounts; when set, everyone signs in (default: unset)
+    hf_oauth: bool = False  # OAUTH_CLIENT_ID and SPACE_ID, set by a Space with `hf_oauth: true`: Sign in with HF
 
     @classmethod
     def from_environment(cls) -> AppSettings:
@@ -38,4 +40,7 @@ class AppSettings:
             queue_size=_int("STYLELAB_QUEUE_SIZE", 32),
             max_upload_mb=_int("STYLELAB_MAX_UPLOAD_MB", 40),
             admin_password=os.environ.get("STYLELAB_ADMIN_PASSWORD") or None,
+            users_file=Path(os.environ["STYLELAB_USERS_FILE"]) if os.environ.get("STYLELAB_USERS_FILE") else None,
+            # only on a Space: elsewhere Gradio's sign-in would be a mock that needs a local HF token
+            hf_oauth=bool(os.environ.get("OAUTH_CLIENT_ID") and os.environ.get("SPACE_ID")),
         )

@@ -33,7 +33,8 @@ from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
 from stylelab.store.usage import UsageLog
-from stylelab.store.templates import Template, TemplateStore, clean_template_name
+from stylelab.store.templates import Template, TemplateStore, WorkspaceStores, clean_template_name
+from stylelab.store.workspaces import Workspace
 
 THUMBNAIL_SIZE = (240, 160)
 MAX_COMPARE = 4
@@ -52,6 +53,7 @@ class StyleChoice:
     style_image: Image.Image | None = None
     blend_template: str | None = None
     blend_weight: float = 0.0
+    workspace: Workspace | None = None  # whose templates the names are looked up in (None: the house's)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class Studio:
         self.settings = settings
         self.sample_photo = sample_photo.convert("RGB")
         check_writable(settings.data_dir)  # a read-only data folder is a sentence at start-up, not a crash later
-        self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())
+        self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())  # the house templates
+        self.workspaces = WorkspaceStores(settings.data_dir, self.store)
         self.usage = UsageLog(settings.data_dir)
         self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._embeddings_lock = threading.Lock()
@@ -109,13 +112,19 @@ class Studio:
             paths[style.index] = path
         return paths
 
-    def templates(self) -> list[Template]:
-        return self.store.all()
+    def templates_of(self, workspace: Workspace | None) -> TemplateStore:
+        """A workspace's own templates plus the house's; None: the house store (the admin's)."""
+        return self.workspaces.store(workspace)
 
-    def template_names(self) -> list[str]:
-        return self.store.names()
+    def templates(self, workspace: Workspace | None = None) -> list[Template]:
+        return self.templates_of(workspace).all()
 
-    def save_template(self, name: str, style_image: Image.Image | str | None) -> Template:
+    def template_names(self, workspace: Workspace | None = None) -> list[str]:
+        return self.templates_of(workspace).names()
+
+    def save_template(self, name: str, style_image: Image.Image | str | None,
+                      workspace: Workspace | None = None) -> Template:
+        """Save into the workspace; without one, as a house template everyone sees."""
         name = clean_template_name(name)
         if style_image is None:
             raise StyleLabError("Upload a style image first, then save it as a template.")
@@ -125,13 +134,13 @@ class Studio:
                                 StyleMix(images=((embedding, 1.0),)), RestyleSettings())
         stored_style = image.copy()
         stored_style.thumbnail((1024, 1024), Image.Resampling.LANCZOS)
-        return self.store.save(name, stored_style, embedding, thumbnail)
+        return self.templates_of(workspace).save(name, stored_style, embedding, thumbnail)
 
-    def rename_template(self, old_name: str, new_name: str) -> Template:
-        return self.store.rename(old_name, new_name)
+    def rename_template(self, old_name: str, new_name: str, workspace: Workspace | None = None) -> Template:
+        return self.templates_of(workspace).rename(old_name, new_name)
 
-    def delete_template(self, name: str) -> None:
-        self.store.delete(name)
+    def delete_template(self, name: str, workspace: Workspace | None = None) -> None:
+        self.templates_of(workspace).delete(name)
 
     # -- style resolution --------------------------------------------------------------
 
@@ -142,15 +151,16 @@ class Studio:
         if choice.style_image is not None:
             parts["images"].append((self._embed(choice.style_image), 1.0))
         else:
-            self._add_template(choice.template, 1.0, parts)
+            self._add_template(choice.template, 1.0, parts, choice.workspace)
         if choice.blend_template and choice.blend_weight > 0:
             for entries in parts.values():
                 entries[:] = [(*entry[:1], entry[1] * (1 - choice.blend_weight), *entry[2:]) for entry in entries]
-            self._add_template(choice.blend_template, choice.blend_weight, parts)
+            self._add_template(choice.blend_template, choice.blend_weight, parts, choice.workspace)
         return StyleMix(builtin=tuple(parts["builtin"]), images=tuple(parts["images"]), tuned=tuple(parts["tuned"]))
 
-    def _add_template(self, name: str | None, weight: float, parts: dict[str, list]) -> None:
-        template = self.store.find(name or "")
+    def _add_template(self, name: str | None, weight: float, parts: dict[str, list],
+                      workspace: Workspace | None) -> None:
+        template = self.templates_of(workspace).find(name or "")
         if template.kind == "builtin":
             parts["builtin"].append((template.builtin_index, weight))
             return
@@ -232,17 +242,21 @@ class Studio:
         """Template name and active version behind a choice, as the dashboard groups them."""
         if choice.style_image is not None:
             return "(uploaded style image)", "v0"
-        template = self.store.find(choice.template or "")
-        version = self.store.active_version(template) if template.kind == "custom" else "v0"
+        template = self.templates_of(choice.workspace).find(choice.template or "")
+        version = self.store.active_version(template) if template.kind != "builtin" else "v0"
         name = template.name + (f" + {choice.blend_template}" if choice.blend_template and choice.blend_weight else "")
         return name, version
 
-    def rate(self, result: RestyledPhoto, rating: str) -> None:
+    def rate(self, result: RestyledPhoto, rating: str, workspace: Workspace | None = None) -> None:
         if rating not in ("up", "down"):
             raise StyleLabError("A rating is thumbs up or thumbs down.")
         self.usage.record("rating", rating=rating, template=result.template, version=result.version,
                           settings=result.settings, ssim=result.similarity.ssim, psnr=result.similarity.psnr,
-                          photo=result.name)
+                          photo=result.name, **_who(workspace, self._is_own(result.template, workspace)))
+
+    def _is_own(self, template_name: str, workspace: Workspace | None) -> bool:
+        """A workspace's own template (the dashboard keeps it apart from same-named ones elsewhere)."""
+        return workspace is not None and any(t.name == template_name for t in self.templates_of(workspace).custom())
 
     def mask_for(self, photo: Photo, drawn: MaskChoice = None, quality: Quality = FULL) -> ProductMask:
         """The user's painted mask when given, else the cutout's alpha, else a cut-out (from the
@@ -297,13 +311,14 @@ class Studio:
             results.append(RestyledPhoto(photo.name, photo.image, result, similarity, seconds,
                                          self.engine.device_name, product, template, version,
                                          asdict(settings) | {"mode": mode}, "; ".join(notices)))
-            self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr)
+            self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr,
+                              **_who(choice.workspace, self._is_own(template, choice.workspace)))
         if progress:
             progress(1.0, "Done")
         return results
 
     def compare(self, photo: Photo, template_names: Sequence[str], settings: RestyleSettings,
-                progress: ProgressCallback | None = None) -> list[RestyledPhoto]:
+                progress: ProgressCallback | None = None, workspace: Workspace | None = None) -> list[RestyledPhoto]:
         names = [n for n in dict.fromkeys(template_names or []) if n]
         if not names:
             raise StyleLabError("Pick up to four templates to compare.")
@@ -313,7 +328,7 @@ class Studio:
         for index, name in enumerate(names):
             if progress:
                 progress(index / len(names), f"Applying {name}")
-            (restyled,) = self.restyle([photo], StyleChoice(template=name), settings)
+            (restyled,) = self.restyle([photo], StyleChoice(template=name, workspace=workspace), settings)
             results.append(RestyledPhoto(name, restyled.original, restyled.result, restyled.similarity,
                                          restyled.seconds, restyled.device))
         return results
@@ -339,6 +354,12 @@ class Studio:
                suffix: str = "") -> tuple[list[Path], Path]:
         return export_results([(f"{r.name}{suffix}", r.result) for r in results], self.new_output_folder(),
                               image_format, quality)
+
+
+def _who(workspace: Workspace | None, own: bool) -> dict[str, str | bool]:
+    """Who used or rated, for the dashboard: the workspace's owner and id, and whether the template is
+    the workspace's own."""
+    return {"by": workspace.owner, "workspace": workspace.id, "own": own} if workspace else {}
 
 
 def _stem(source: object) -> str:

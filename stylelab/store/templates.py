@@ -1,9 +1,12 @@
-"""Style templates: the 26 built-in styles plus the ones merchants save from their own images.
+"""Style templates: the 26 built-in styles, the house templates the admin publishes, and the ones
+each merchant saves from their own images in their own workspace.
 
-A saved template is a folder under ``<data>/templates/<id>/`` holding the style image,
+A saved template is a folder under ``<folder>/templates/<id>/`` holding the style image,
 its 100-number embedding (safetensors), a thumbnail and ``template.json``. Folders are
 written completely under a temporary name and then renamed, so a template is either
-fully there or not there at all; deleting moves it to ``<data>/trash/``.
+fully there or not there at all; deleting moves it to ``<folder>/trash/``. The house store's
+folder is the data folder itself (``<data>/templates/``, as before workspaces existed); a
+workspace's is ``<data>/workspaces/<id>/`` (see stylelab.store.workspaces).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,15 +29,17 @@ from stylelab.errors import StyleLabError
 from stylelab.imageio import save_image
 from stylelab.store.safeload import load_safetensors
 from stylelab.store.files import atomic_write_text, fsync_tree, saving
+from stylelab.store.workspaces import Workspace
 from stylelab.styles import BUILTIN_STYLES, find_builtin_style
 
 MAX_NAME_LENGTH = 40
+OPEN_STORES = 1024  # workspace stores kept open (each is a few paths and a lock)
 
 
 @dataclass(frozen=True)
 class Template:
     name: str
-    kind: str  # "builtin" or "custom"
+    kind: str  # "builtin", "house" (published by the admin) or "custom" (the workspace's own)
     thumbnail: Path | None
     builtin_index: int | None = None
     folder: Path | None = None
@@ -56,11 +62,18 @@ def clean_template_name(name: object) -> str:
 
 
 class TemplateStore:
-    def __init__(self, data_dir: Path, builtin_thumbnails: dict[int, Path] | None = None):
-        self.root = data_dir / "templates"
-        self.trash = data_dir / "trash"
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._builtin_thumbnails = builtin_thumbnails or {}
+    """The templates saved in one folder. Without ``house`` it is the house store (the admin's);
+    with it, a workspace's own store, which also lists and finds the house templates (read-only)."""
+
+    def __init__(self, folder: Path, builtin_thumbnails: dict[int, Path] | None = None,
+                 house: TemplateStore | None = None):
+        self.root = folder / "templates"
+        self.trash = folder / "trash"
+        self.house = house
+        self.kind = "custom" if house is not None else "house"
+        if house is None:
+            self.root.mkdir(parents=True, exist_ok=True)  # a workspace's folder is made by its first save
+        self._builtin_thumbnails = house._builtin_thumbnails if house is not None else (builtin_thumbnails or {})
         self._lock = threading.Lock()
 
     # -- reading -----------------------------------------------------------------------
@@ -77,14 +90,18 @@ class TemplateStore:
                 continue  # an unfinished write, or not ours
             try:
                 info = json.loads(meta.read_text())
-                templates.append((info.get("created", 0), Template(info["name"], "custom", folder / "thumbnail.png",
-                                                                    folder=folder)))
+                templates.append((info.get("created", 0), Template(info["name"], self.kind,
+                                                                    folder / "thumbnail.png", folder=folder)))
             except (ValueError, KeyError):
                 continue
         return [template for _, template in sorted(templates, key=lambda item: item[0])]
 
+    def house_templates(self) -> list[Template]:
+        """The admin's published templates, as a workspace sees them (the house store: its own)."""
+        return self.house.custom() if self.house is not None else []
+
     def all(self) -> list[Template]:
-        return self.custom() + self.builtin()
+        return self.custom() + self.house_templates() + self.builtin()
 
     def names(self) -> list[str]:
         return [t.name for t in self.all()]
@@ -93,7 +110,7 @@ class TemplateStore:
         if not isinstance(name, str) or not name.strip():
             raise StyleLabError("Pick a template first.")
         key = name.strip().lower()
-        for template in self.custom():
+        for template in self.custom() + self.house_templates():
             if template.name.lower() == key:
                 return template
         builtin = find_builtin_style(name)
@@ -193,9 +210,10 @@ class TemplateStore:
 
     def custom_template(self, name: str) -> Template:
         template = self.find(name)
-        if template.kind != "custom":
+        if template.kind == "builtin":
             raise StyleLabError(f"'{template.name}' is a built-in style of the 26-style network; fine-tuning works "
                                 "on templates made from a style image.")
+        self._check_own(template, "changed")
         return template
 
     # -- writing -----------------------------------------------------------------------
@@ -204,6 +222,7 @@ class TemplateStore:
         name = clean_template_name(name)
         with self._lock, saving(f"the template '{name}'"):
             self._check_name_is_free(name)
+            self.root.mkdir(parents=True, exist_ok=True)
             final = self.root / f"{_slug(name)}-{uuid.uuid4().hex[:6]}"
             partial = self.root / f".partial-{final.name}"
             partial.mkdir(parents=True)
@@ -218,12 +237,11 @@ class TemplateStore:
             except BaseException:
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
-        return Template(name, "custom", final / "thumbnail.png", folder=final)
+        return Template(name, self.kind, final / "thumbnail.png", folder=final)
 
     def rename(self, old_name: str, new_name: str) -> Template:
         template = self.find(old_name)
-        if template.kind != "custom":
-            raise StyleLabError(f"'{template.name}' is a built-in style; only your own templates can be renamed.")
+        self._check_own(template, "renamed")
         new_name = clean_template_name(new_name)
         with self._lock, saving(f"the new name '{new_name}'"):
             if new_name.lower() != template.name.lower():
@@ -231,19 +249,50 @@ class TemplateStore:
             meta = template.folder / "template.json"
             info = json.loads(meta.read_text()) | {"name": new_name}
             atomic_write_text(meta, json.dumps(info))
-        return Template(new_name, "custom", template.thumbnail, folder=template.folder)
+        return Template(new_name, self.kind, template.thumbnail, folder=template.folder)
 
     def delete(self, name: str) -> None:
         template = self.find(name)
-        if template.kind != "custom":
-            raise StyleLabError(f"'{template.name}' is a built-in style and cannot be deleted.")
+        self._check_own(template, "deleted")
         with self._lock, saving(f"the deletion of '{template.name}'"):
             self.trash.mkdir(parents=True, exist_ok=True)
             os.replace(template.folder, self.trash / f"{template.folder.name}-{int(time.time())}")
 
+    def _check_own(self, template: Template, change: str) -> None:
+        """Only this store's own templates change here: a workspace cannot touch the house's."""
+        if template.kind == "builtin":
+            raise StyleLabError(f"'{template.name}' is a built-in style; only your own templates can be {change}.")
+        if template.kind != self.kind:
+            raise StyleLabError(f"'{template.name}' is a house template, shared with everyone; only your own "
+                                f"templates can be {change}.")
+
     def _check_name_is_free(self, name: str) -> None:
         if any(existing.lower() == name.lower() for existing in self.names()):
             raise StyleLabError(f"A template called '{name}' already exists. Choose another name.")
+
+
+class WorkspaceStores:
+    """One TemplateStore per workspace (so saves in one workspace are serialised by one lock)."""
+
+    def __init__(self, data_dir: Path, house: TemplateStore):
+        self.root = data_dir / "workspaces"
+        self.house = house
+        self._open: OrderedDict[str, TemplateStore] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def store(self, workspace: Workspace | None) -> TemplateStore:
+        """The workspace's own templates plus the house's; no workspace: the house store itself."""
+        if workspace is None:
+            return self.house
+        with self._lock:
+            store = self._open.get(workspace.id)
+            if store is None:
+                store = TemplateStore(self.root / workspace.id, house=self.house)
+                self._open[workspace.id] = store
+                while len(self._open) > OPEN_STORES:
+                    self._open.popitem(last=False)
+            self._open.move_to_end(workspace.id)
+            return store
 
 
 def _slug(name: str) -> str:

@@ -44,11 +44,19 @@ class UsageLog:
         return events
 
     def summary(self) -> list[list[Any]]:
-        """Rows: template, version, uses, mean SSIM, mean PSNR, thumbs up, thumbs down."""
+        """Rows: template, version, uses, mean SSIM, mean PSNR, thumbs up, thumbs down, people.
+
+        Uses and ratings of a house or built-in template add up across every workspace; a workspace's
+        own template is its own row ("name (owner)"), apart from same-named ones elsewhere. People counts
+        the different workspaces that used or rated it."""
         groups: dict[tuple[str, str], dict[str, Any]] = {}
         for event in self.events():
-            key = (event.get("template", "?"), event.get("version", "v0"))
-            group = groups.setdefault(key, {"uses": 0, "ssim": [], "psnr": [], "up": 0, "down": 0})
+            template = event.get("template", "?")
+            if event.get("own"):
+                template = f"{template} ({event.get('by', '?')})"
+            key = (template, event.get("version", "v0"))
+            group = groups.setdefault(key, {"uses": 0, "ssim": [], "psnr": [], "up": 0, "down": 0, "people": set()})
+            group["people"].add(event.get("workspace", "(before workspaces)"))
             if event["kind"] == "use":
                 group["uses"] += 1
                 group["ssim"].append(event.get("ssim", 0.0))
@@ -58,7 +66,7 @@ class UsageLog:
                 group["up"] += 1
             elif event.get("rating") == "down":
                 group["down"] += 1
-        return [[template, version, g["uses"], _mean(g["ssim"]), _mean(g["psnr"]), g["up"], g["down"]]
+        return [[template, version, g["uses"], _mean(g["ssim"]), _mean(g["psnr"]), g["up"], g["down"], len(g["people"])]
                 for (template, version), g in sorted(groups.items())]
 
     def summary_csv(self) -> str:
@@ -69,7 +77,7 @@ class UsageLog:
         return buffer.getvalue()
 
 
-SUMMARY_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down"]
+SUMMARY_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down", "People"]
 
 
 def _mean(values: list[float]) -> float | str:

@@ -30,6 +30,7 @@ from stylelab.product.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
+from stylelab.web.workspace import current_key, current_workspace
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
@@ -71,7 +72,8 @@ def _choice(template: str | None, style_image: str | None, blend_template: str |
             studio: Studio) -> StyleChoice:
     image = studio.load_photo(style_image, what="style image").image if style_image else None
     blend = None if not blend_template or blend_template == NO_BLEND else blend_template
-    return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight))
+    return StyleChoice(template=template, style_image=image, blend_template=blend, blend_weight=float(blend_weight),
+                       workspace=current_workspace.get())
 
 
 def _rows(results: Sequence[RestyledPhoto]) -> list[list[Any]]:
@@ -93,34 +95,47 @@ class WebActions:
     def __init__(self, studio: Studio):
         self.studio = studio
 
-    # -- templates ---------------------------------------------------------------------
+    # -- templates (each request's own workspace, see stylelab.web.workspace) ---------------
 
     def gallery_items(self) -> list[tuple[str, str]]:
-        return [(str(t.thumbnail), t.name) for t in self.studio.templates() if t.thumbnail]
+        return [(str(t.thumbnail), t.name) for t in self.studio.templates(current_workspace.get()) if t.thumbnail]
 
     def template_names(self) -> list[str]:
-        return self.studio.template_names()
+        return self.studio.template_names(current_workspace.get())
 
     def custom_template_names(self) -> list[str]:
+        """The templates of the request's own workspace (the ones it may rename and delete)."""
+        return [t.name for t in self.studio.templates_of(current_workspace.get()).custom()]
+
+    def house_template_names(self) -> list[str]:
+        """The admin's published templates (what fine-tuning and versions work on)."""
         return [t.name for t in self.studio.store.custom()]
 
     def list_templates(self) -> list[dict[str, str]]:
-        """Every template a restyle can use: name and kind ("builtin" or "custom")."""
-        return [{"name": t.name, "kind": t.kind} for t in self.studio.templates()]
+        """Every template a restyle can use: name and kind ("custom" = your own, "house", "builtin")."""
+        return [{"name": t.name, "kind": t.kind} for t in self.studio.templates(current_workspace.get())]
+
+    def workspace_key(self) -> str:
+        """The anonymous workspace key of this request ("" when signed in)."""
+        return current_key.get()
+
+    def workspace_owner(self) -> str:
+        workspace = current_workspace.get()
+        return workspace.owner if workspace else ""
 
     @user_errors
     def save_template(self, name: str, style_image: str | None) -> str:
-        template = self.studio.save_template(name, style_image)
-        return f"Saved template **{literal(template.name)}**. It is now in the gallery."
+        template = self.studio.save_template(name, style_image, current_workspace.get())
+        return f"Saved template **{literal(template.name)}** in your workspace. It is now in the gallery."
 
     @user_errors
     def rename_template(self, old_name: str, new_name: str) -> str:
-        template = self.studio.rename_template(old_name, new_name)
+        template = self.studio.rename_template(old_name, new_name, current_workspace.get())
         return f"Renamed to **{literal(template.name)}**."
 
     @user_errors
     def delete_template(self, name: str) -> str:
-        self.studio.delete_template(name)
+        self.studio.delete_template(name, current_workspace.get())
         return f"Deleted **{literal(name)}**."
 
     @user_errors
@@ -187,7 +202,7 @@ class WebActions:
         if not results:
             raise StyleLabError("Restyle a photo first, then rate the result.")
         result = results[min(max(int(index or 0), 0), len(results) - 1)]
-        self.studio.rate(result, rating)
+        self.studio.rate(result, rating, current_workspace.get())
         verdict = "thumbs up" if rating == "up" else "thumbs down"
         return f"Thanks — your {verdict} for {result.name} ({result.template}) is recorded."
 
@@ -347,7 +362,7 @@ class WebActions:
             raise StyleLabError("Upload the hero photo to compare templates on.")
         loaded = self.studio.load_photo(upload_path(photo))
         results = self.studio.compare(loaded, templates or [], _settings(strength, stroke_scale, keep_colours),
-                                      progress)
+                                      progress, current_workspace.get())
         gallery = [(r.result, r.caption) for r in results]
         return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
 

@@ -55,6 +55,17 @@ class AdminActions:
         return "Signed in."
 
     @admin_only
+    def publish_house_template(self, name: str, style_image: str | None) -> str:
+        """A template everyone sees, read-only for them (it is saved outside every workspace)."""
+        template = self.studio.save_template(name, upload_path(style_image) if style_image else None)
+        return f"Published **{literal(template.name)}** as a house template: everyone sees it now."
+
+    @admin_only
+    def delete_house_template(self, name: str) -> str:
+        self.studio.delete_template(name)  # to the data folder's trash, like any template
+        return f"Deleted the house template **{literal(name)}** (moved to the trash)."
+
+    @admin_only
     def start_finetune(self, template: str | None, style_image: str | None, photo_files: Sequence[str] | None,
                        name: str | None, trainable: str, steps: int, learning_rate: float | None, batch_size: int,
                        image_size: int, style_weight: float, content_weight: float, tv_weight: float,

@@ -9,6 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from stylelab.store.usage import SUMMARY_HEADERS
 from stylelab.web.catalog_admin import create_catalog_admin
 from stylelab.web.common import ImageUpload, admin_event, for_client, shown_to_user
 
@@ -16,7 +17,7 @@ TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
              ("Embedding + upper layers and norms (contract frozen)", "upper"),
              ("Everything", "all")]
 JOB_HEADERS = ["Job", "Kind", "Name", "Status", "Message"]
-DASHBOARD_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down"]
+DASHBOARD_HEADERS = SUMMARY_HEADERS
 
 
 def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
@@ -25,10 +26,22 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         sign_in = gr.Button("Sign in", elem_id="admin-sign-in", scale=1)
     sign_in_status = gr.Markdown(elem_id="admin-status")
     with gr.Column(visible=False) as panel:
+        gr.Markdown("### House templates\nEveryone sees these, read-only; merchants' own templates stay in their "
+                    "workspaces.")
+        with gr.Row(equal_height=False):
+            house_image = ImageUpload(type="filepath", label="Style image", height=160, sources=["upload"],
+                                      elem_id="house-style-image", scale=2)
+            with gr.Column(scale=3):
+                house_name = gr.Textbox(label="House template name", max_length=40, elem_id="house-name")
+                with gr.Row():
+                    house_publish = gr.Button("Publish as house template", elem_id="house-publish")
+                    house_delete = gr.Button("Delete the house template of this name", variant="stop",
+                                             elem_id="house-delete")
+                house_status = gr.Markdown(elem_id="house-status")
         gr.Markdown("### Fine-tune a style")
         with gr.Row(equal_height=False):
             with gr.Column(scale=5):
-                template = gr.Dropdown(choices=actions.custom_template_names(), label="One of your templates",
+                template = gr.Dropdown(choices=actions.house_template_names(), label="A house template",
                                        elem_id="ft-template", allow_custom_value=True)
                 style_image = ImageUpload(type="filepath", label="…or a style image", height=160,
                                           sources=["upload"], elem_id="ft-style-image")
@@ -71,7 +84,7 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         publish_status = gr.Markdown(elem_id="ft-publish-status")
         gr.Markdown("### Versions")
         with gr.Row():
-            version_template = gr.Dropdown(choices=actions.custom_template_names(), label="Template",
+            version_template = gr.Dropdown(choices=actions.house_template_names(), label="Template",
                                            elem_id="version-template", allow_custom_value=True)
             version = gr.Textbox(label="Version (e.g. v0, v001)", elem_id="version-name")
             show_versions = gr.Button("Show versions", elem_id="version-show")
@@ -129,8 +142,20 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         if not job_id:
             return "Start a job first.", gr.update()
         message = admin.publish(credential, job_id)
-        names = actions.custom_template_names()
+        names = actions.house_template_names()
         return message, gr.update(choices=names, value=admin.jobs.get(int(job_id)).name)
+
+    @admin_event
+    def publish_house(credential, name, style_image):
+        message = admin.publish_house_template(credential, name, style_image)
+        names = actions.house_template_names()
+        return message, gr.update(choices=names), gr.update(choices=names)
+
+    @admin_event
+    def delete_house(credential, name):
+        message = admin.delete_house_template(credential, name)
+        names = actions.house_template_names()
+        return message, gr.update(choices=names), gr.update(choices=names)
 
     @admin_event
     def list_versions(credential, template):
@@ -156,6 +181,10 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
     def export_dashboard(credential):
         return admin.dashboard_csv(credential)
 
+    house_publish.click(publish_house, [password, house_name, house_image], [house_status, template, version_template],
+                        api_name="publish_house_template")
+    house_delete.click(delete_house, [password, house_name], [house_status, template, version_template],
+                       api_name="delete_house_template")
     show_versions.click(list_versions, [password, version_template], versions, api_name="list_versions")
     refresh_jobs.click(list_jobs, password, jobs, api_name="list_jobs")
     sign_in.click(do_sign_in, password, [sign_in_status, panel], api_name="admin_sign_in").success(

@@ -9,7 +9,7 @@ from typing import Any
 
 import gradio as gr
 
-from stylelab.web.common import shown_to_user
+from stylelab.web.common import shown_to_user, user_event
 
 FIGURE_HEADERS = ["Step", "Images seen", "FD-MobileNet", "KID-MobileNet", "Time (s)"]
 
@@ -89,7 +89,7 @@ def create_catalog_section(catalog: Any, template_names: list[str], default_temp
         path = path.get("path") if isinstance(path, dict) else getattr(path, "path", path)
         return path, None
 
-    @shown_to_user
+    @user_event
     def do_restyle(image, template, strength):
         return catalog.restyle_generated(image, template, strength)
 

@@ -1,15 +1,17 @@
 """Small helpers shared by the tabs."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
 
 from stylelab.web.auth import current_client
-from stylelab.errors import UserFacingError
+from stylelab.web.workspace import current_key, current_workspace, workspace_of
+from stylelab.errors import StyleLabError, UserFacingError
 from stylelab.text import no_tags
 
 METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)", "Product ΔE2000",
@@ -45,30 +47,51 @@ def shown_to_user(function: Callable) -> Callable:
     return wrapper
 
 
+@contextlib.contextmanager
+def serving(request: gr.Request, browser_key: str | None = None) -> Iterator[None]:
+    """Make the request's client address and workspace known while it is served."""
+    try:
+        workspace, key = workspace_of(request, browser_key)
+    except StyleLabError as error:
+        raise gr.Error(str(error), print_exception=False) from None
+    tokens = (current_client.set(getattr(getattr(request, "client", None), "host", None)),
+              current_workspace.set(workspace), current_key.set(key))
+    try:
+        yield
+    finally:
+        for variable, token in zip((current_client, current_workspace, current_key), tokens):
+            variable.reset(token)
+
+
 def for_client(function: Callable) -> Callable:
-    """Gradio hands the request in as an extra last argument; its client address is made known to the
-    admin checks (wrong passwords are rate-limited per client) while ``function`` runs."""
+    """Gradio hands the request in as an extra last argument; while ``function`` runs, its client
+    address is known to the admin checks (wrong passwords are rate-limited per client) and its
+    workspace to the template actions (see stylelab.web.workspace)."""
     signature = inspect.signature(function)
 
     @functools.wraps(function)
     def wrapper(*args: Any) -> Any:
         *inputs, request = args
-        token = current_client.set(getattr(getattr(request, "client", None), "host", None))
-        try:
+        with serving(request):
             return function(*inputs)
-        finally:
-            current_client.reset(token)
 
-    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request)
+    # after parameters with defaults (e.g. progress=gr.Progress()) the request needs one too; Gradio fills it in
+    needs_default = any(p.default is not inspect.Parameter.empty for p in signature.parameters.values())
+    request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request,
+                                default=None if needs_default else inspect.Parameter.empty)
     wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
     wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
     del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's
     return wrapper
 
 
-def admin_event(function: Callable) -> Callable:
-    """An admin tab event: errors shown to the user, wrong passwords counted per client."""
+def user_event(function: Callable) -> Callable:
+    """An event: errors shown to the user, run in the requester's workspace, wrong passwords counted
+    per client."""
     return for_client(shown_to_user(function))
+
+
+admin_event = user_event
 
 
 def progress_reporter(progress: gr.Progress) -> Callable[[float, str], None]:

@@ -12,6 +12,7 @@ from stylelab.web.common import (
     keep_colours_checkbox,
     progress_reporter,
     shown_to_user,
+    user_event,
     strength_slider,
     stroke_slider,
 )
@@ -41,7 +42,7 @@ def create_compare_tab(actions: Any, default_templates: list[str]) -> CompareTab
             table = gr.Dataframe(headers=METRIC_HEADERS, label="Similarity to the original", interactive=False,
                                  elem_id="compare-table", wrap=True)
 
-    @shown_to_user
+    @user_event
     def compare(photo, templates, strength, stroke_scale, keep_colours, progress=gr.Progress()):
         return actions.compare(photo, templates, strength, stroke_scale, keep_colours, progress_reporter(progress))
 

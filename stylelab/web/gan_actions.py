@@ -23,6 +23,7 @@ from stylelab.gan.jobs import (FINETUNE_FREEZE_D, GENERATORS_FOLDER, new_generat
 from stylelab.gan.library import GeneratorLibrary
 from stylelab.gan.settings import ARCHITECTURES, DEFAULT_LEARNING_RATES, GanProgress, GanSettings
 from stylelab.imageio import load_image, save_image
+from stylelab.web.workspace import current_workspace
 from stylelab.studio import StyleChoice, Studio
 
 DISPLAY_SIDE = 256  # generated images are saved at least this large (Lanczos), for viewing and restyling
@@ -79,7 +80,7 @@ class CatalogActions:
             raise StyleLabError("Generate samples and click one first.")
         generated = load_image(upload_path(image), what="generated image").convert("RGB")
         photo = self.studio.load_photo(generated, name="generated")
-        restyled = self.studio.preview(photo, StyleChoice(template=template), RestyleSettings(strength=float(strength)))
+        restyled = self.studio.preview(photo, StyleChoice(template=template, workspace=current_workspace.get()), RestyleSettings(strength=float(strength)))
         return generated, restyled
 
     @user_errors

@@ -9,8 +9,8 @@ import gradio as gr
 from stylelab.product.scene.choices import (COMPASS, GOBOS, MATERIAL_CHOICES, PALETTE_SOURCES, SHOT_SCENES,
                                             ScenePick)
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
-from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user
 from stylelab.web.box_prompt import add_click, create_box_prompt, prompt_of
+from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user, user_event
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 
 PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", "Banner 16:9"]
@@ -125,7 +125,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
             return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner."
         return (corner, box_text, include, exclude, *show_box(photo, box_text, include, exclude))
 
-    @shown_to_user
+    @user_event
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
                  scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height, paint_wall,
                  box="", include="", exclude="", progress=gr.Progress()):

@@ -7,12 +7,12 @@ import gradio as gr
 
 from stylelab.web.admin_tab import create_admin_tab
 from stylelab.web.catalog_section import refreshed_generators
-from stylelab.web.common import shown_to_user
+from stylelab.web.common import serving, user_event
 from stylelab.web.compare_tab import create_compare_tab
 from stylelab.web.generate_tab import create_generate_tab
 from stylelab.web.gradio_cache import use_atomic_image_cache
 from stylelab.web.restyle_tab import create_restyle_tab
-from stylelab.web.templates_tab import create_templates_tab, custom_gallery_items
+from stylelab.web.templates_tab import create_templates_tab, custom_gallery_items, workspace_note
 
 DEFAULT_TEMPLATE = "Ink wash"
 DEFAULT_COMPARISON = ["Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"]
@@ -33,12 +33,20 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
                        font_mono=["ui-monospace", "Consolas", "monospace"])
 
 
-def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None) -> gr.Blocks:
-    """``catalog`` (a stylelab.web.gan_actions.CatalogActions) adds the catalog generator's sections."""
+def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None,
+              browser_secret: str | None = None, hf_login: bool = False) -> gr.Blocks:
+    """``catalog`` (a stylelab.web.gan_actions.CatalogActions) adds the catalog generator's sections.
+
+    ``browser_secret`` encrypts the workspace key each browser keeps (a fixed one keeps it valid across
+    restarts); ``hf_login`` shows *Sign in with Hugging Face* (on a Space with OAuth enabled)."""
     use_atomic_image_cache()  # identical results for two users at once must not truncate each other's download
     with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
         gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
                     f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
+        if hf_login:
+            gr.LoginButton(elem_id="hf-login")
+        # An anonymous visitor's workspace key, kept in this browser: a reload finds the same templates.
+        browser_key = gr.BrowserState(None, storage_key="stylelab-workspace", secret=browser_secret)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
                 restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
@@ -72,34 +80,51 @@ def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = 
                 gr.update(choices=names),
             ]
 
-        @shown_to_user
+        @user_event
         def save_template(name: str, style_image: str | None):
+            """Save a style image as a template in your workspace. Returns the message, then the workspace
+            key: anonymous API clients send it as the X-StyleLab-Workspace header to keep the workspace."""
             message = actions.save_template(name, style_image)
-            return [message, *refreshed_templates(name.strip())]
+            return [message, actions.workspace_key(), *refreshed_templates(name.strip())]
 
-        @shown_to_user
+        @user_event
         def rename_template(name: str, new_name: str):
             message = actions.rename_template(name, new_name)
             return [message, *refreshed_templates(new_name.strip())]
 
-        @shown_to_user
+        @user_event
         def delete_template(name: str):
             message = actions.delete_template(name)
             return [message, *refreshed_templates()]
 
+        def start_session(stored_key: str | None, request: gr.Request):
+            """On page load: this browser's workspace (its kept key, or a fresh one) and its templates."""
+            kept = stored_key if isinstance(stored_key, str) and stored_key else None
+            try:
+                with serving(request, kept):
+                    return [actions.workspace_key() or stored_key, workspace_note(actions),
+                            actions.workspace_key(), *refreshed_templates()]
+            except gr.Error:  # a damaged kept key: a fresh workspace rather than a broken page
+                with serving(request):
+                    return [actions.workspace_key(), workspace_note(actions), actions.workspace_key(),
+                            *refreshed_templates()]
+
         restyle.save_button.click(save_template, [restyle.template_name, restyle.style_image],
-                                  [restyle.save_status, *template_outputs], api_name="save_template")
+                                  [restyle.save_status, manage.workspace_key, *template_outputs],
+                                  api_name="save_template")
         manage.rename_button.click(rename_template, [manage.chosen, manage.new_name],
                                    [manage.status, *template_outputs], api_name="rename_template")
         manage.delete_button.click(delete_template, manage.chosen, [manage.status, *template_outputs],
                                    api_name="delete_template")
-        app.load(refreshed_templates, None, template_outputs, api_visibility="undocumented")
+        app.load(start_session, browser_key, [browser_key, manage.workspace, manage.workspace_key, *template_outputs],
+                 api_visibility="undocumented")
         if generate.catalog is not None:
             app.load(lambda current: refreshed_generators(catalog, current), generate.catalog.generator,
                      generate.catalog.generator, api_visibility="undocumented")
 
+        @user_event
         def list_templates() -> list[dict[str, str]]:
-            """All templates a restyle can use, custom first: [{"name": ..., "kind": "builtin" | "custom"}]."""
+            """All templates a restyle can use, yours first: [{"name": ..., "kind": "custom" | "house" | "builtin"}]."""
             return actions.list_templates()
 
         gr.api(list_templates, api_name="list_templates")

@@ -16,6 +16,7 @@ from stylelab.web.common import (
     keep_colours_checkbox,
     progress_reporter,
     shown_to_user,
+    user_event,
     strength_slider,
     stroke_slider,
 )
@@ -126,9 +127,11 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             gr.Warning(no_tags(message))
         return photos, 0, gr.update(value=strip, visible=bool(strip))
 
-    @shown_to_user
-    def show_preview(*args):
-        return actions.preview(*args)
+    @user_event
+    def show_preview(photos, selected, template, style_image, strength, stroke_scale, keep_colours, blend_template,
+                     blend_weight, mode, corrected_masks):
+        return actions.preview(photos, selected, template, style_image, strength, stroke_scale, keep_colours,
+                               blend_template, blend_weight, mode, corrected_masks)
 
     @shown_to_user
     def show_mask(photos, selected, corrected):
@@ -190,7 +193,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     def choose_photo(event: gr.SelectData):
         return event.index
 
-    @shown_to_user
+    @user_event
     def restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
                 image_format, quality, mode, corrected_masks=None, progress=gr.Progress()):
         output = actions.restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template,
@@ -206,11 +209,11 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         chosen = results[event.index]
         return (chosen.original, chosen.result), event.index
 
-    @shown_to_user
+    @user_event
     def rate_up(results, index):
         return actions.rate(results, index, "up")
 
-    @shown_to_user
+    @user_event
     def rate_down(results, index):
         return actions.rate(results, index, "down")
 

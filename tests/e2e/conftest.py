@@ -38,7 +38,7 @@ class AppServer:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> AppServer:
-        self.port = _free_port()
+        self.port = self.port or _free_port()  # a restart on the same port keeps the browser's origin
         env = os.environ | {
             "GRADIO_SERVER_PORT": str(self.port), "GRADIO_SERVER_NAME": "127.0.0.1",
             "STYLELAB_DATA_DIR": str(self.data_dir), "STYLELAB_DEVICE": "cpu", "STYLELAB_PREVIEW_SIDE": "256",

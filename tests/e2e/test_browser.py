@@ -72,7 +72,7 @@ def test_a_saved_template_survives_a_restart(server, page, tmp_path, data_dir):
     page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()
     screenshot(page, "template-saved")
     server.stop()
-    restarted = AppServer(data_dir).start()
+    restarted = AppServer(data_dir, port=server.port).start()  # same origin: the browser keeps its workspace
     try:
         page.goto(restarted.url)
         page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()

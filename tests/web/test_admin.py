@@ -68,7 +68,7 @@ def test_uses_and_ratings_are_summarised_per_template_and_version(tmp_path, engi
     studio.rate(results[1], "down")
     studio.rate(results[1], "down")
     (row,) = studio.usage.summary()
-    assert row[:3] == ["Ink wash", "v0", 2] and row[5:] == [1, 2]
+    assert row[:3] == ["Ink wash", "v0", 2] and row[5:] == [1, 2, 1]  # thumbs up, down, people
     assert 0 < row[3] < 1
     csv_text = studio.usage.summary_csv()
     assert csv_text.splitlines()[0].startswith("Template,Version,Uses")
