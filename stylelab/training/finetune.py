@@ -11,7 +11,8 @@ The default recipe (see ``recipe.py``): batches of 4 augmented photo crops (grad
 accumulation for bigger batches where memory is short), a warm-up then cosine-decayed
 learning rate, each photo paired with a random crop of the style image at one of several
 scales, an exponential moving average of the weights for what is validated and published,
-and validation on fixed held-out crops with a smoothed curve and patience in steps.
+and validation on fixed held-out crops: the lowest value picks the checkpoint, the smoothed
+curve with a patience in steps decides when to stop.
 Takes ``progress_fn`` and ``abort_fn`` callbacks, as a UI with a progress bar and a
 Cancel button needs, and writes settings, metrics and the best checkpoint to its run folder.
 """
@@ -43,7 +44,6 @@ DEFAULT_LEARNING_RATES = {"embedding": 0.05, "upper": 1e-3, "all": 5e-4}
 DEFAULT_STEPS = {"embedding": 40, "upper": 150, "all": 150}
 VALIDATION_CROPS = 12  # at most: each held-out photo gives up to 3 fixed crops (its centre square first)
 STYLE_CROPS_PER_SCALE = 4
-CONTENT_FLOOR = 1.0  # the content loss relative to the pretrained network's on the held-out crops
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ class FinetuneResult:
     embedding: torch.Tensor
     transformer_state: dict[str, torch.Tensor] | None  # None when only the embedding was trained
     initial_validation_loss: float
-    best_validation_loss: float  # of the smoothed curve
+    best_validation_loss: float
     best_step: int
     steps_run: int
     stopped: str  # "finished", "early stopping" or "cancelled"
@@ -190,11 +190,8 @@ class _Objective:
                  style_grams: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
         terms = self.terms(output, photos, self.target.mean if style_grams is None else style_grams)
         s = self.settings
-        # content counts only where it is worse than the pretrained network's: a run is not rewarded for
-        # drifting back towards the photo (which lowers the loss while the style gets further away)
-        content = (self.scales["content"] * terms["content"]).clamp(min=CONTENT_FLOOR)
-        total = (s.style_weight * self.scales["style"] * terms["style"] + s.content_weight * content
-                 + s.tv_weight * terms["tv"])
+        total = (s.style_weight * self.scales["style"] * terms["style"]
+                 + s.content_weight * self.scales["content"] * terms["content"] + s.tv_weight * terms["tv"])
         if "embedding" in terms:
             total = total + s.embedding_weight * self.scales["embedding"] * terms["embedding"]
         return total
@@ -274,6 +271,7 @@ def finetune(
     initial = validation_loss()
     stopping = EarlyStopping(settings.patience_steps)
     stopping.update(0, initial)
+    best, best_step = initial, 0
     best_state = _snapshot(embedding, model, settings.trainable)
     history: list[dict] = [{"step": 0, "train_loss": None, "validation_loss": initial, "smoothed_validation": initial,
                             "lr": settings.lr * warmup_cosine(0, steps, settings.warmup_steps), "seconds": 0.0}]
@@ -302,7 +300,11 @@ def finetune(
                   "seconds": round(time.perf_counter() - started, 3)}
         if step % settings.evaluation_interval == 0 or step == steps:
             record["validation_loss"] = validation_loss()
-            if stopping.update(step, record["validation_loss"]):
+            stopping.update(step, record["validation_loss"])
+            # the crops are fixed, so the lowest raw value is the best checkpoint; the smoothed curve decides
+            # only when to stop (a short run must not lose its best step to the average)
+            if record["validation_loss"] < best:
+                best, best_step = record["validation_loss"], step
                 average.swap()
                 best_state = _snapshot(embedding, model, settings.trainable)
                 average.swap()
@@ -314,13 +316,13 @@ def finetune(
             elapsed = time.perf_counter() - started
             progress_fn(Progress(step, steps, record["train_loss"], record["validation_loss"], elapsed,
                                  elapsed / step * (steps - step)))
-        if step < steps and stopping.should_stop(step):
+        if record["validation_loss"] is not None and step < steps and stopping.should_stop(step):
             stopped = "early stopping"
             break
     return FinetuneResult(
         embedding=best_state["embedding"],
         transformer_state={k: v for k, v in best_state.items() if k != "embedding"} or None,
-        initial_validation_loss=initial, best_validation_loss=stopping.best, best_step=stopping.best_step,
+        initial_validation_loss=initial, best_validation_loss=best, best_step=best_step,
         steps_run=step, stopped=stopped, history=history, seconds=time.perf_counter() - started,
     )
 

@@ -84,7 +84,7 @@ class AdminActions:
                                                device=self.studio.engine.device)
             job.status = result.stopped
             job.message = (f"Verdict: {verdict(figures)}. Validation loss {result.initial_validation_loss:.3f} → "
-                           f"{result.best_validation_loss:.3f} (smoothed, best at step {result.best_step}). "
+                           f"{result.best_validation_loss:.3f} (best at step {result.best_step}). "
                            f"Held-out photos: {figures_table(figures)}.")
             return {"result": result, "figures": figures, "run_dir": run_dir, "style": style, "target": target,
                     "trainable": settings.trainable}
