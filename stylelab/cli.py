@@ -286,12 +286,13 @@ def _finetune(args: argparse.Namespace) -> int:
     from stylelab.studio import Studio
     from stylelab.training.data import read_training_photos
     from stylelab.training.finetune import FinetuneSettings
-    from stylelab.training.runs import figures_table, new_run_dir, run_finetune_job, style_image_for
+    from stylelab.training.runs import (figures_table, new_run_dir, publish_refusal, run_finetune_job,
+                                        style_image_for, verdict)
 
     settings = FinetuneSettings(trainable=args.train, steps=args.steps, learning_rate=args.lr,
-                                batch_size=args.batch_size, image_size=args.image_size, style_weight=args.style_weight,
-                                content_weight=args.content_weight, tv_weight=args.tv_weight,
-                                embedding_weight=args.embedding_weight, seed=args.seed)
+                                batch_size=args.batch_size, accumulate=args.accumulate, image_size=args.image_size,
+                                style_weight=args.style_weight, content_weight=args.content_weight,
+                                tv_weight=args.tv_weight, embedding_weight=args.embedding_weight, seed=args.seed)
     app_settings = AppSettings.from_environment()
     engine = StyleEngine(device_request=args.device)
     studio = Studio(engine, app_settings, sample_photo=Image.fromarray(skimage.data.coffee()))
@@ -302,7 +303,7 @@ def _finetune(args: argparse.Namespace) -> int:
     photos = read_training_photos(args.photos)
     run_dir = new_run_dir(app_settings.data_dir / "finetune", name)
     networks = engine.networks()
-    with tqdm(total=settings.steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
+    with tqdm(total=settings.total_steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
             bar.set_postfix(train=f"{p.train_loss:.3f}",
@@ -313,8 +314,12 @@ def _finetune(args: argparse.Namespace) -> int:
     print(f"{result.stopped} after {result.steps_run} steps; validation loss "
           f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "
           f"{result.best_step}); held-out: {figures_table(figures)}")
+    print(f"verdict: {verdict(figures)}")
     print(f"run folder: {run_dir}")
     if args.publish:
+        refusal = publish_refusal(figures)
+        if refusal and not args.force:
+            raise StyleLabError(f"Not published. {refusal} Use --force to publish it anyway.")
         if template_name is None and name.lower() not in [n.lower() for n in studio.template_names()]:
             studio.save_template(name, style)
         version = studio.store.publish_version(name, result.embedding, result.transformer_state,
@@ -407,16 +412,22 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--train", choices=["embedding", "upper", "all"], default="embedding",
                       help="embedding: 100 numbers (seconds); upper: + residual/expand layers and norms, contract "
                            "frozen; all: everything (default: embedding)")
-    tune.add_argument("--steps", type=int, default=60)
-    tune.add_argument("--lr", type=float, help="learning rate (default: by mode, 0.05 / 1e-3 / 5e-4)")
-    tune.add_argument("--batch-size", type=int, default=2)
-    tune.add_argument("--image-size", type=int, default=256)
+    tune.add_argument("--steps", type=int, help="most steps (default: by mode, 40 / 150 / 150; early stopping "
+                                                 "may end sooner)")
+    tune.add_argument("--lr", type=float,
+                      help="peak learning rate after warm-up (default: by mode, 0.05 / 1e-3 / 5e-4)")
+    tune.add_argument("--batch-size", type=int, default=4, help="photo crops per micro-batch (default 4)")
+    tune.add_argument("--accumulate", type=int, default=1,
+                      help="micro-batches per step: a bigger batch on less memory (default 1)")
+    tune.add_argument("--image-size", type=int, default=192, help="training crop side in pixels (default 192)")
     tune.add_argument("--style-weight", type=float, default=1.0)
     tune.add_argument("--content-weight", type=float, default=2.0)
     tune.add_argument("--tv-weight", type=float, default=0.1)
     tune.add_argument("--embedding-weight", type=float, default=0.0)
     tune.add_argument("--seed", type=int, default=0)
-    tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version")
+    tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version "
+                                                             "(refused when the held-out style did not improve)")
+    tune.add_argument("--force", action="store_true", help="with --publish: publish even a run that did not improve")
     tune.set_defaults(run=_finetune)
     add_gan_commands(commands, shared_options)
     add_users_commands(commands)

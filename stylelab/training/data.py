@@ -136,8 +136,3 @@ def augmented_batch(photos: Sequence[torch.Tensor], batch_size: int, size: int, 
         crops.append(imageops.resize(crop[None], size, size)[0])
     return torch.stack(crops)
 
-
-def validation_batch(photos: Sequence[torch.Tensor], size: int) -> torch.Tensor:
-    """Centre squares of the held-out photos, [N, 4, size, size] with alpha: the same every time, so
-    losses compare."""
-    return torch.stack([imageops.resize(imageops.center_square(with_alpha(p))[None], size, size)[0] for p in photos])

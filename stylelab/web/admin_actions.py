@@ -19,7 +19,8 @@ from stylelab.store.templates import clean_template_name
 from stylelab.text import literal
 from stylelab.training.data import read_training_photos
 from stylelab.training.finetune import FinetuneSettings, Progress
-from stylelab.training.runs import figures_table, new_run_dir, run_finetune_job, style_image_for
+from stylelab.training.runs import (figures_table, new_run_dir, publish_refusal, run_finetune_job, style_image_for,
+                                    verdict)
 
 SAMPLE_TRAINING_PHOTOS = ("coffee", "chelsea", "astronaut", "rocket", "cat", "hubble_deep_field")
 
@@ -70,11 +71,11 @@ class AdminActions:
                        name: str | None, trainable: str, steps: int, learning_rate: float | None, batch_size: int,
                        image_size: int, style_weight: float, content_weight: float, tv_weight: float,
                        embedding_weight: float) -> tuple[int, str]:
-        settings = FinetuneSettings(trainable=trainable, steps=int(steps), learning_rate=learning_rate or None,
-                                    batch_size=int(batch_size), image_size=int(image_size),
-                                    style_weight=float(style_weight), content_weight=float(content_weight),
-                                    tv_weight=float(tv_weight), embedding_weight=float(embedding_weight),
-                                    validate_every=max(1, int(steps) // 10))
+        settings = FinetuneSettings(trainable=trainable, steps=int(steps or 0) or None,  # 0: the recipe's default
+                                    learning_rate=learning_rate or None, batch_size=int(batch_size),
+                                    image_size=int(image_size), style_weight=float(style_weight),
+                                    content_weight=float(content_weight), tv_weight=float(tv_weight),
+                                    embedding_weight=float(embedding_weight))
         style, template_name = style_image_for(self.studio.store, upload_path(style_image) if style_image else (template or ""))
         target = clean_template_name((name or "").strip() or template_name or "Fine-tuned style")
         if photo_files:
@@ -93,14 +94,15 @@ class AdminActions:
                                                settings, run_dir, progress, job.cancel.is_set,
                                                device=self.studio.engine.device)
             job.status = result.stopped
-            job.message = (f"Validation loss {result.initial_validation_loss:.3f} → {result.best_validation_loss:.3f} "
-                           f"(best at step {result.best_step}). Held-out photos: {figures_table(figures)}.")
+            job.message = (f"Verdict: {verdict(figures)}. Validation loss {result.initial_validation_loss:.3f} → "
+                           f"{result.best_validation_loss:.3f} (best at step {result.best_step}). "
+                           f"Held-out photos: {figures_table(figures)}.")
             return {"result": result, "figures": figures, "run_dir": run_dir, "style": style, "target": target,
                     "trainable": settings.trainable}
 
         job = self.jobs.submit(target, run)
         return job.id, (f"Job {job.id} queued: fine-tuning **{literal(target)}** ({literal(trainable)}, "
-                        f"{int(steps)} steps).")
+                        f"at most {settings.total_steps} steps).")
 
     @admin_only
     def job_status(self, job_id: int) -> tuple[str, list[dict], str | None]:
@@ -135,8 +137,13 @@ class AdminActions:
         version = store.publish_version(outcome["target"], outcome["result"].embedding,
                                         outcome["result"].transformer_state,
                                         {"trainable": outcome["trainable"], "run": outcome["run_dir"].name,
-                                         "held_out": outcome["figures"].__dict__})
-        return f"Published **{literal(outcome['target'])}** {version}; it is now the active version."
+                                         "held_out": outcome["figures"].__dict__,
+                                         "verdict": verdict(outcome["figures"])})
+        message = f"Published **{literal(outcome['target'])}** {version}; it is now the active version."
+        refusal = publish_refusal(outcome["figures"])
+        if refusal:  # the admin may have reasons; say plainly what was published and how to undo it
+            message += f" **Warning:** {literal(refusal)} Make the previous version active below to roll back."
+        return message
 
     @admin_only
     def versions(self, template: str) -> list[list[Any]]:

@@ -53,12 +53,13 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
             with gr.Column(scale=5):
                 trainable = gr.Radio(TRAINABLE, value="embedding", label="What to train", elem_id="ft-trainable")
                 with gr.Row():
-                    steps = gr.Slider(5, 2000, value=60, step=5, label="Steps", elem_id="ft-steps")
+                    steps = gr.Slider(0, 2000, value=0, step=5, label="Most steps (0 = the recipe's default: "
+                                      "40 for the embedding, 150 otherwise)", elem_id="ft-steps")
                     learning_rate = gr.Number(value=0, label="Learning rate (0 = the mode's default)",
                                               minimum=0, elem_id="ft-lr")
                 with gr.Row():
-                    batch_size = gr.Slider(1, 16, value=2, step=1, label="Batch size", elem_id="ft-batch")
-                    image_size = gr.Slider(128, 512, value=256, step=64, label="Image size", elem_id="ft-size")
+                    batch_size = gr.Slider(1, 16, value=4, step=1, label="Batch size", elem_id="ft-batch")
+                    image_size = gr.Slider(128, 512, value=192, step=64, label="Image size", elem_id="ft-size")
                 with gr.Row():
                     style_weight = gr.Number(value=1.0, label="Style weight", elem_id="ft-style-weight")
                     content_weight = gr.Number(value=2.0, label="Content weight", elem_id="ft-content-weight")

@@ -85,3 +85,29 @@ def test_uses_and_ratings_are_summarised_per_template_and_version(tmp_path, engi
 def test_usage_log_refuses_unknown_kinds(tmp_path):
     with pytest.raises(ValueError):
         UsageLog(tmp_path).record("hack")
+
+
+def test_the_admin_sees_the_verdict_and_is_warned_when_publishing_a_run_that_did_not_improve(tmp_path, engine):
+    from stylelab.web.auth import AdminAuth
+
+    settings = AppSettings(data_dir=tmp_path / "data", device="cpu", max_side=400, max_files=5, preview_side=64,
+                           concurrency=1, queue_size=8, max_upload_mb=10, admin_password="pw")
+    admin = AdminActions(Studio(engine, settings, Image.fromarray(skimage.data.coffee())), AdminAuth("pw"))
+    style = tmp_path / "style.png"
+    sample_picture("rocket", (128, 96)).save(style)
+    photos = []
+    for index, name in enumerate(("coffee", "chelsea", "astronaut")):
+        photos.append(tmp_path / f"photo{index}.png")
+        sample_picture(name, (96, 72)).save(photos[-1])
+    # one step at a vanishing learning rate: a run that changes nothing
+    job_id, _ = admin.start_finetune("pw", None, str(style), [str(p) for p in photos], "Rocket", "embedding", 1, 1e-9,
+                                     1, 64, 1.0, 2.0, 0.1, 0.0)
+    deadline = time.monotonic() + 240
+    while not admin.jobs.get(job_id).done and time.monotonic() < deadline:
+        time.sleep(0.2)
+    status, _, picture = admin.job_status("pw", job_id)
+    assert "Verdict: no improvement" in status and "not worth publishing" in status
+    assert picture is not None
+    message = admin.publish("pw", job_id)
+    assert message.startswith("Published **Rocket** v001")
+    assert "Warning:" in message and "did not bring the style closer" in message and "roll back" in message
