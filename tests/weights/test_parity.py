@@ -23,6 +23,8 @@ def test_multistyle_matches_onnx_for_several_styles(networks):
         assert figure.mean_abs_diff <= PARITY_BAR, figure
         assert figure.mean_abs_diff < 1e-5, f"float network should match to float precision: {figure}"
 
+QUANTIZED_GRAPH_BAR = 0.06
+
 
 def test_arbitrary_chain_matches_onnx_for_three_style_images(networks):
     figures = arbitrary_parity(networks["arbitrary_predictor"], networks["arbitrary_transformer"])
@@ -30,8 +32,10 @@ def test_arbitrary_chain_matches_onnx_for_three_style_images(networks):
     for figure in figures:
         # exact conversion: identical to the source graph once its int8 activation rounding is removed
         assert figure.mean_abs_diff_float_reference < 1e-5, figure
-        # the remaining gap is only the original's activation quantization
-        assert figure.mean_abs_diff < 0.03, figure
+        # the remaining gap is only the original's activation quantization, whose int8 kernels in
+        # onnxruntime round differently from CPU to CPU: 0.020-0.024 on an Intel Xeon, 0.041 on an
+        # AMD EPYC (same onnxruntime 1.32.0) -- so the bar leaves room for that, not for a wrong weight
+        assert figure.mean_abs_diff < QUANTIZED_GRAPH_BAR, figure
 
 
 @pytest.mark.parametrize("network", NETWORKS)
