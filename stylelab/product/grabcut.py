@@ -46,6 +46,7 @@ def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
         return np.ones(labels.shape, bool)
     work = labels.copy()
     background, foreground = np.zeros((1, 65)), np.zeros((1, 65))
+    cv2.setRNGSeed(0)  # its colour models start from k-means on OpenCV's RNG: same photo, same mask
     cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), work, None, background, foreground, iterations,
                 cv2.GC_INIT_WITH_MASK)
     return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -42,21 +44,20 @@ def matte(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, np.ndarray
     foreground = image.copy()
     background = image.copy()
     unknown = (trimap > 0) & (trimap < 1)
-    for y in range(0, height, TILE):
-        for x in range(0, width, TILE):
-            if not unknown[y:y + TILE, x:x + TILE].any():
-                continue
-            y0, x0 = max(0, y - MARGIN), max(0, x - MARGIN)
-            y1, x1 = min(height, y + TILE + MARGIN), min(width, x + TILE + MARGIN)
-            tile_trimap = trimap[y0:y1, x0:x1]
-            tile_image = image[y0:y1, x0:x1]
-            if not ((tile_trimap == 0).any() and (tile_trimap == 1).any()):
-                continue  # no known product and backdrop to learn from: keep the mask's edge
-            with contextlib.redirect_stdout(io.StringIO()):  # its solver prints warnings into our CLI's output
-                tile_alpha = np.clip(estimate_alpha_cf(tile_image, tile_trimap), 0, 1)
-            inner = (slice(y - y0, y - y0 + min(TILE, height - y)), slice(x - x0, x - x0 + min(TILE, width - x)))
-            core = unknown[y:y + TILE, x:x + TILE]
-            alpha[y:y + TILE, x:x + TILE][core] = tile_alpha[inner][core]
+    tiles = [tile for tile in _band_tiles(unknown) if _learnable(trimap[tile[0]])]
+
+    def solve(tile: tuple[tuple[slice, slice], tuple[slice, slice]]) -> np.ndarray:
+        around, _ = tile
+        return np.clip(estimate_alpha_cf(image[around], trimap[around]), 0, 1)
+
+    # the solver (numba, GIL released) runs a tile per core; it prints warnings into our CLI's output
+    with contextlib.redirect_stdout(io.StringIO()), ThreadPoolExecutor(_workers()) as pool:
+        solved = list(pool.map(solve, tiles))
+    for (around, inner), tile_alpha in zip(tiles, solved):
+        core = unknown[inner]
+        inside = (slice(inner[0].start - around[0].start, inner[0].stop - around[0].start),
+                  slice(inner[1].start - around[1].start, inner[1].stop - around[1].start))
+        alpha[inner][core] = tile_alpha[inside][core]
     # foreground estimation has a high cost per call, so it runs once, on the band's bounding box
     ys, xs = np.nonzero(unknown)
     if len(ys):
@@ -67,6 +68,29 @@ def matte(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, np.ndarray
         foreground[crop][unknown[crop]] = fg[unknown[crop]]
         background[crop][unknown[crop]] = bg[unknown[crop]]
     return alpha, foreground, background
+
+
+def _band_tiles(unknown: np.ndarray) -> list[tuple[tuple[slice, slice], tuple[slice, slice]]]:
+    """(tile with MARGIN of context, the tile itself) for every TILE that holds part of the band."""
+    height, width = unknown.shape
+    tiles = []
+    for y in range(0, height, TILE):
+        for x in range(0, width, TILE):
+            inner = (slice(y, min(height, y + TILE)), slice(x, min(width, x + TILE)))
+            if unknown[inner].any():
+                around = (slice(max(0, y - MARGIN), min(height, y + TILE + MARGIN)),
+                          slice(max(0, x - MARGIN), min(width, x + TILE + MARGIN)))
+                tiles.append((around, inner))
+    return tiles
+
+
+def _learnable(tile_trimap: np.ndarray) -> bool:
+    """Known product and known backdrop to learn from; without both, the mask's edge stays."""
+    return bool((tile_trimap == 0).any() and (tile_trimap == 1).any())
+
+
+def _workers() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def decontaminate(image: np.ndarray, alpha: np.ndarray, background: np.ndarray, estimate: np.ndarray
