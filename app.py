@@ -25,6 +25,7 @@ from stylelab.errors import StyleLabError  # noqa: E402
 from stylelab.web.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
+from stylelab.web.box_prompt import DRAG_SCRIPT  # noqa: E402
 from stylelab.web.layout import CSS, THEME, build_app  # noqa: E402
 
 
@@ -66,6 +67,7 @@ def main() -> None:
         auth_message=SIGN_IN_MESSAGE if auth else None,
         theme=THEME,
         css=CSS,
+        head=DRAG_SCRIPT,
         max_file_size=f"{settings.max_upload_mb}mb",
         footer_links=["api"],
         show_error=True,

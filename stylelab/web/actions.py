@@ -264,10 +264,10 @@ class WebActions:
         mask = self.studio.mask_for(Photo(photo.name, shown), prompt.scaled(1 / scale) if prompt else None, PREVIEW)
         picture = draw_prompt(overlay(shown, mask.mask), prompt, scale)
         if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
-            status = (f"The automatic cut-out is unsure ({mask.confidence:.0%}): click two corners of a box around "
-                      "the product.")
+            status = (f"The automatic cut-out is unsure ({mask.confidence:.0%}): drag a box around the product "
+                      "on the photo.")
         elif mask.source == "automatic":
-            status = f"Automatic cut-out, confidence {mask.confidence:.0%}. Set a box to guide it."
+            status = f"Automatic cut-out, confidence {mask.confidence:.0%}. Drag a box to guide it."
         else:
             status = f"{mask.note} Add **Product** / **Not product** clicks to correct it."
         return picture, scale, status, prompt

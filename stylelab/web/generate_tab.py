@@ -9,7 +9,7 @@ import gradio as gr
 from stylelab.product.scene.choices import (COMPASS, GOBOS, MATERIAL_CHOICES, PALETTE_SOURCES, SHOT_SCENES,
                                             ScenePick)
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
-from stylelab.web.box_prompt import add_click, create_box_prompt, prompt_of
+from stylelab.web.box_prompt import add_click, create_box_prompt, dragged_box, prompt_of
 from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user, user_event
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 
@@ -125,6 +125,12 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
             return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner."
         return (corner, box_text, include, exclude, *show_box(photo, box_text, include, exclude))
 
+    def box_dragged(photo, drag, scale, include, exclude):
+        box_text = dragged_box(drag, scale)
+        if not box_text:
+            return (gr.update(),) * 7
+        return (None, box_text, include, exclude, *show_box(photo, box_text, include, exclude))
+
     @user_event
     def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
                  scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height, paint_wall,
@@ -143,6 +149,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status], api_visibility="undocumented")
     tool.photo.select(box_clicked, [photo, tool.click_mode, tool.corner, tool.scale, *prompt_fields],
                      [tool.corner, *prompt_fields, tool.photo, tool.scale, tool.status], api_visibility="undocumented")
+    tool.drag.change(box_dragged, [photo, tool.drag, tool.scale, tool.include, tool.exclude],
+                    [tool.corner, *prompt_fields, tool.photo, tool.scale, tool.status], api_visibility="undocumented")
     for field in prompt_fields:
         field.submit(show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status],
                      api_visibility="undocumented")

@@ -26,6 +26,10 @@ CSS = """
 #device-badge::before { content: "· "; }
 #status p, #compare-status p { font-weight: 600; }
 footer { display: none !important; }
+.box-drag-field { display: none !important; }
+.box-drag-frame { position: fixed; border: 2px solid #facc15; box-shadow: 0 0 0 1px rgba(0, 0, 0, .45);
+                  pointer-events: none; z-index: 1000; }
+[id$="-box-photo"] img { cursor: crosshair; touch-action: none; }
 """
 
 # System fonts only: a Google font would make every visitor's browser call out to Google.

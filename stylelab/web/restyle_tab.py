@@ -8,7 +8,7 @@ import gradio as gr
 
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.text import literal, no_tags
-from stylelab.web.box_prompt import add_click, create_box_prompt
+from stylelab.web.box_prompt import add_click, create_box_prompt, dragged_box
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.web.common import (
     ImageUpload,
@@ -161,8 +161,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corrected = {name: value for name, value in corrected.items() if name != photo.name}
         if prompt is not None:
             corrected[photo.name] = prompt
-        editor, _ = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
-        return picture, scale, status, corrected, editor
+        editor, brush = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
+        return picture, scale, status, corrected, editor, brush
 
     @shown_to_user
     def box_clicked(photos, selected, corrected, mode, corner, scale, box_text, include, exclude,
@@ -171,9 +171,16 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
         if corner is not None:  # half a box: show where it starts
             return (corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected,
-                    gr.update())
+                    gr.update(), gr.update())
         return (corner, box_text, include, exclude,
                 *box_changed(photos, selected, corrected, box_text, include, exclude))
+
+    @shown_to_user
+    def box_dragged(photos, selected, corrected, drag, scale, include, exclude):
+        box_text = dragged_box(drag, scale)
+        if not box_text:
+            return (gr.update(),) * 10
+        return (None, box_text, include, exclude, *box_changed(photos, selected, corrected, box_text, include, exclude))
 
     @shown_to_user
     def keep_mask(photos, selected, corrected, editor_value, uploaded):
@@ -244,15 +251,19 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     selected.then(show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     prompt_fields = [box.box, box.include, box.exclude]
     box.photo.select(box_clicked, [*mask_inputs, box.click_mode, box.corner, box.scale, *prompt_fields],
-                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor],
+                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
                      api_visibility="undocumented").then(show_preview, preview_inputs, preview,
                                                          api_visibility="undocumented")
+    box.drag.change(box_dragged, [*mask_inputs, box.drag, box.scale, box.include, box.exclude],
+                   [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
+                   api_visibility="undocumented").then(show_preview, preview_inputs, preview,
+                                                       api_visibility="undocumented")
     for field in prompt_fields:
-        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor],
+        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
                      api_visibility="undocumented")
     box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
                     api_visibility="undocumented").then(
-        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor],
+        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
         api_visibility="undocumented")
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
                    [masks_state, masks.status], api_visibility="undocumented").then(

@@ -252,8 +252,8 @@ def test_user_text_with_html_is_shown_as_text_and_never_injected(server, page, t
     assert page.locator('img[src="x"]').count() == 0, "no element was made from user text"
 
 
-def _click_on_image(page, selector: str, x: float, y: float) -> None:
-    """Click the pixel (x, y) of a shown image, as Gradio maps clicks (object-fit: contain)."""
+def _on_image(page, selector: str, x: float, y: float) -> tuple[float, float]:
+    """Where the pixel (x, y) of a shown image is on the page, as Gradio maps clicks (object-fit: contain)."""
     page.locator(selector).scroll_into_view_if_needed()
     box = page.evaluate("""sel => { const img = document.querySelector(sel); const r = img.getBoundingClientRect();
         return [r.left, r.top, r.width, r.height, img.naturalWidth, img.naturalHeight]; }""", selector)
@@ -261,7 +261,15 @@ def _click_on_image(page, selector: str, x: float, y: float) -> None:
     scale = max(natural_w / width, natural_h / height)
     left += (width - natural_w / scale) / 2
     top += (height - natural_h / scale) / 2
-    page.mouse.click(left + x / scale, top + y / scale)
+    return left + x / scale, top + y / scale
+
+
+def _drag_on_image(page, selector: str, start: tuple[float, float], end: tuple[float, float]) -> None:
+    """Press at one pixel of a shown image, move in steps as a hand does, release at another."""
+    page.mouse.move(*_on_image(page, selector, *start))
+    page.mouse.down()
+    page.mouse.move(*_on_image(page, selector, *end), steps=12)
+    page.mouse.up()
 
 
 def test_a_box_on_the_photo_gives_a_transparent_png_whose_alpha_matches(server, page, tmp_path):
@@ -279,11 +287,9 @@ def test_a_box_on_the_photo_gives_a_transparent_png_whose_alpha_matches(server, 
     ys, xs = np.nonzero(truth >= 0.5)
     image = "#restyle-box-photo img"
     page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
-    _click_on_image(page, image, xs.min() - 10, ys.min() - 10)
-    page.locator("#restyle-box-status", has_text="opposite corner").wait_for()
-    page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
-    _click_on_image(page, image, xs.max() + 10, ys.max() + 10)
+    _drag_on_image(page, image, (xs.min() - 10, ys.min() - 10), (xs.max() + 10, ys.max() + 10))
     page.locator("#restyle-box-status", has_text="Cut out from your box").wait_for()
+    assert "opposite corner" not in page.locator("#restyle-box-status").inner_text(), "the drag set no corner"
     box = [float(v) for v in page.locator("#restyle-box input, #restyle-box textarea").first.input_value().split(",")]
     assert abs(box[0] - (xs.min() - 10)) <= 3 and abs(box[3] - (ys.max() + 10)) <= 3, box
     screenshot(page, "cutout-box")
