@@ -5,7 +5,7 @@
 
 Without product files it draws five product-like cut-outs itself (a bottle, a jar, a box,
 a vase and a mug, labelled with pictures scikit-image ships), so the sheet can live in the repo.
-Photos without transparency go through the automatic product mask first.
+Photos without transparency go through the app's automatic cut-out first.
 """
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ import skimage.data
 from PIL import Image, ImageDraw
 
 from stylelab.imageio import load_image
-from stylelab.product.masks import product_mask
+from stylelab.product.cutout import cutout
 from stylelab.product.scene.choices import SCENE_KINDS
 from stylelab.product.scene.lights import KeyLight
 from stylelab.product.scene.render import SceneSettings, render_scene
-from stylelab.product.shots import cutout_from
 
 MATERIAL_FOR = {"podium": "matte", "stacked podium": "terrazzo", "steps": "concrete", "arch": "matte",
                 "counter": "marble", "window light": "wood"}
@@ -68,9 +67,8 @@ def synthetic_products(height: int = 480) -> list[tuple[str, Image.Image]]:
 def load_products(paths: list[Path]) -> list[tuple[str, Image.Image]]:
     products = []
     for path in paths:
-        image = load_image(path)
-        mask = image.getchannel("A") if image.mode == "RGBA" else product_mask(image).mask
-        products.append((path.stem, cutout_from(image.convert("RGB"), mask)))
+        # the app's own cut-out: an existing alpha as it is, else the automatic one, decontaminated
+        products.append((path.stem, cutout(load_image(path)).rgba))
     return products
 
 
