@@ -1,7 +1,7 @@
 """int8 against fp32 on this CPU: quality (PSNR of the engine's results) and network speed.
 
     python benchmarks/int8_quality.py                        # scikit-image photos, all 26 styles + 5 style images
-    python benchmarks/int8_quality.py --photos ../shared/data/products --styles ../shared/data/styles
+    python benchmarks/int8_quality.py --photos ../shared/data/products --styles ../shared/data/styles [--limit 6]
 
 Photos are scaled to --side on the long side. Speed: each network alone at 1024x1024,
 median of --repeats warm runs, fp32 channels-last against int8.
@@ -103,9 +103,10 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, help="a folder of photos (default: scikit-image's chelsea, astronaut)")
     parser.add_argument("--styles", type=Path, help="a folder of style images (default: five scikit-image pictures)")
     parser.add_argument("--side", type=int, default=384, help="long side the photos are scaled to (default 384)")
+    parser.add_argument("--limit", type=int, help="only the first N photos of --photos (sorted by name)")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    photos = pictures(args.photos, ("chelsea", "astronaut"), args.side)
+    photos = dict(list(pictures(args.photos, ("chelsea", "astronaut"), args.side).items())[: args.limit])
     styles = dict(list(pictures(args.styles, ("rocket", "brick", "grass", "chelsea", "coffee"), 256).items())[:5])
     cpu = "VNNI/AMX: 8-bit weights" if has_int8_dot_product() else "no VNNI/AMX: 7-bit weights"
     lines = [f"# int8 against fp32 ({cpu}; torch {torch.__version__}, {torch.get_num_threads()} threads)", ""]

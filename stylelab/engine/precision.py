@@ -1,12 +1,11 @@
 """Choosing the number format the networks compute in: fp32, int8, fp16 or bf16.
 
 ``auto`` takes fp32 on every CPU and bf16 (else fp16) on CUDA GPUs. int8 runs on x86 CPUs
-by request only: measured on a 2-core AMD EPYC (AVX2, no VNNI), the int8 26-style network
-was no faster than fp32 at 1024x1024 (0.72-0.75 s against 0.64-0.71 s: the convolutions got
-2x faster, but quantizing every input costs as much), and post-training int8 stays only
-27-33 dB PSNR from fp32 for its worst styles (median 40 dB), short of the 35 dB quality gate.
-README, "Precision", has the figures.
-"""
+by request only. On a 2-core AMD EPYC (AVX2, no VNNI) the int8 networks were not reliably
+faster than fp32 (convolutions get 2-4x faster, but quantizing every input costs about as
+much), and post-training int8 results stay a median 36.7 dB (26 styles) and 33.7 dB (style
+images) PSNR from fp32 on product photos, worst 25.8 dB: short of the 35 dB quality gate.
+README, "Precision", has the figures."""
 
 from __future__ import annotations
 
