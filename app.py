@@ -31,7 +31,7 @@ from stylelab.web.layout import CSS, THEME, build_app  # noqa: E402
 
 def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSettings]:
     settings = settings or AppSettings.from_environment()
-    engine = StyleEngine(device_request=settings.device)
+    engine = StyleEngine(device_request=settings.device, precision_request=settings.precision)
     studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
     admin = AdminActions(studio, AdminAuth(settings.admin_password))
     catalog = CatalogActions(studio, admin.auth, admin.jobs)  # one job queue for fine-tuning and generators

@@ -89,16 +89,18 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def child_figure(code: str, *args: str) -> object:
+def child_figure(code: str, *args: str, precision: str | None = None) -> object:
     env = dict(os.environ, STYLELAB_DEVICE=os.environ.get("STYLELAB_DEVICE", "cpu"))
+    if precision:
+        env["STYLELAB_PRECISION"] = precision
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env)
     if done.returncode != 0:
         raise SystemExit(f"child process failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(who: str, path: str, side: int, repeats: int) -> dict[str, float]:
-    return child_figure(MEASURE, str(side), path, who, str(repeats))
+def measure(who: str, path: str, side: int, repeats: int, precision: str | None = None) -> dict[str, float]:
+    return child_figure(MEASURE, str(side), path, who, str(repeats), precision=precision)
 
 
 def machine_line() -> str:
@@ -158,28 +160,34 @@ def preview_latency(repeats: int) -> tuple[float, float]:
         return figures[0], figures[1]
 
 
-def roofline_lines(ours_seconds_per_megapixel: dict[str, float]) -> list[str]:
+def roofline_lines(ours_seconds_per_megapixel: dict[str, float], int8_seconds_per_megapixel: dict[str, float]
+                   ) -> list[str]:
     import torch
 
-    from stylelab.engine.roofline import measure_peaks, network_cost
+    from stylelab.engine.roofline import MachinePeaks, measure_int8_peak, measure_peaks, network_cost
     from stylelab.engine.throughput import CONDITION_SIZE, NETWORKS
     from stylelab.weights.store import load_network
 
     peaks = measure_peaks(torch.device("cpu"))
+    int8_peaks = MachinePeaks(measure_int8_peak(), peaks.bytes_per_second)
     lines = [
         f"Measured peaks of this CPU: {peaks.flops_per_second / 1e9:.0f} GFLOP/s (fp32 matrix product), "
+        f"{int8_peaks.flops_per_second / 1e9:.0f} GOP/s (int8: oneDNN's uint8 x int8 3x3 convolution, 256 channels), "
         f"{peaks.bytes_per_second / 1e9:.1f} GB/s (copy).", "",
         "| network | GFLOP per MP | MB per MP (lower bound) | FLOP/byte | roofline bound | measured (stylelab.restyle) "
         "| fraction of bound |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, name in NETWORKS.items():
-        cost = network_cost(load_network(name), torch.rand(1, CONDITION_SIZE[name]))  # costs don't depend on the style
-        bound = peaks.bound_seconds(cost, 1.0)
-        measured = ours_seconds_per_megapixel[label]
-        lines.append(f"| {label} | {cost.flops_per_megapixel / 1e9:.1f} | {cost.bytes_per_megapixel / 1e6:.0f} "
-                     f"| {cost.flops_per_byte:.0f} | {bound * 1000:.0f} ms/MP | {measured * 1000:.0f} ms/MP "
-                     f"| {bound / measured:.0%} |")
+        for precision, machine, measured in (("fp32", peaks, ours_seconds_per_megapixel[label]),
+                                             ("int8", int8_peaks, int8_seconds_per_megapixel[label])):
+            # int8 moves a byte per activation (a lower bound: our int8 convolutions hand back float32)
+            cost = network_cost(load_network(name), torch.rand(1, CONDITION_SIZE[name]),  # style-independent
+                                bytes_per_value=4 if precision == "fp32" else 1)
+            bound = machine.bound_seconds(cost, 1.0)
+            lines.append(f"| {label}, {precision} | {cost.flops_per_megapixel / 1e9:.1f} "
+                         f"| {cost.bytes_per_megapixel / 1e6:.0f} | {cost.flops_per_byte:.0f} | {bound * 1000:.0f} ms/MP "
+                         f"| {measured * 1000:.0f} ms/MP | {bound / measured:.0%} |")
     return lines
 
 
@@ -246,7 +254,14 @@ def main() -> None:
     largest = max(sizes)
     per_megapixel = {"26 styles": figures[largest]["ours_26"]["seconds"] / (largest * largest / 1e6),
                      "any image": figures[largest]["ours_any"]["seconds"] / (largest * largest / 1e6)}
-    lines += ["", "## Roofline (CPU)", ""] + roofline_lines(per_megapixel)
+    # the opt-in int8 path (--precision int8), at the largest size, through the same public call
+    int8 = {label: measure("ours", path, largest, repeats, precision="int8")["seconds"] / (largest * largest / 1e6)
+            for label, path in (("26 styles", "26"), ("any image", "any"))}
+    lines += ["", f"StyleLab with `--precision int8` at {largest}x{largest}: "
+              f"**{int8['26 styles'] * largest * largest / 1e6:.3f} s** (26 styles, fp32 "
+              f"{figures[largest]['ours_26']['seconds']:.3f} s), **{int8['any image'] * largest * largest / 1e6:.3f} s** "
+              f"(any image, fp32 {figures[largest]['ours_any']['seconds']:.3f} s)."]
+    lines += ["", "## Roofline (CPU)", ""] + roofline_lines(per_megapixel, int8)
     lines += ["", folder_line(4 if args.quick else 16)]
     gpu_section(lines, args.quick)
     text = "\n".join(lines) + "\n"

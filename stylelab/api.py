@@ -5,6 +5,7 @@ import os
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -13,12 +14,12 @@ from PIL import Image
 from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
 from stylelab.errors import StyleLabError
 from stylelab.imageio import ImageInput, load_image, save_image, split_alpha, to_image, to_tensor
-from stylelab.product.cutout import CutoutResult
-from stylelab.product.cutout import cutout as product_cutout
-from stylelab.product.prompts import make_prompt
-from stylelab.product.restyle import Shot
-from stylelab.product.shots import Placement
 from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
+
+if TYPE_CHECKING:  # cut-outs and shots load scipy and scikit-image (0.5 s); a restyle needs neither
+    from stylelab.product.cutout import CutoutResult
+    from stylelab.product.restyle import Shot
+    from stylelab.product.shots import Placement
 
 # one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
 SingleStyle = str | os.PathLike | Image.Image | np.ndarray | torch.Tensor | int
@@ -128,6 +129,9 @@ def cutout(photo: ImageInput, box: str | Sequence[float] | None = None,
     are clicks [(x, y), ...] on the product / on what is not. Without them the cut-out is
     automatic: check ``.low_confidence`` (then give a box). A cutout's own alpha is kept.
     """
+    from stylelab.product.cutout import cutout as product_cutout
+    from stylelab.product.prompts import make_prompt
+
     return product_cutout(load_image(photo), make_prompt(box, include, exclude))
 
 
@@ -157,8 +161,11 @@ def product_shots(
     NAME-seedN.png with its NAME-seedN.json sidecar. Without ``mask`` the product is cut out of
     the photo (``box`` / ``include`` / ``exclude`` as for ``cutout``; a cutout's alpha is kept).
     """
+    from stylelab.product.cutout import cutout as product_cutout
+    from stylelab.product.prompts import make_prompt
     from stylelab.product.restyle import generate_shots
     from stylelab.product.scene.options import scene_request
+    from stylelab.product.shots import Placement
 
     engine = engine or default_engine()
     image = load_image(photo)

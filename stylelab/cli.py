@@ -14,6 +14,8 @@ from stylelab.product.scene.choices import GOBOS, MATERIAL_CHOICES, SHOT_SCENES
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found on the CPU"
 DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)"
+PRECISION_HELP = ("number format: auto (int8 on x86 CPUs, fp32 on other CPUs, bf16 or fp16 on GPUs), fp32, int8 "
+                  "(CPU), fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
 
 
 def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP,
@@ -109,11 +111,13 @@ def _restyle(args: argparse.Namespace) -> int:
     # built first, so bad settings fail before the networks load
     settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
     if args.ray:
+        if args.precision:
+            raise StyleLabError("--precision is not passed to Ray workers; set STYLELAB_PRECISION on them instead.")
         return _restyle_on_ray(args, settings)
     if "://" in args.out:
         raise StyleLabError(f"Writing to '{args.out}' needs --ray; without it --out is a folder on this machine.")
     args.out = Path(args.out)
-    engine = StyleEngine(device_request=args.device)
+    engine = StyleEngine(device_request=args.device, precision_request=args.precision)
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
     files = _restyle_files(args)
     suffix = "." + args.format
@@ -241,7 +245,7 @@ def _shots(args: argparse.Namespace) -> int:
     from stylelab.product.scene.options import scene_request
     from stylelab.product.shots import Placement
 
-    engine = StyleEngine(device_request=args.device)
+    engine = StyleEngine(device_request=args.device, precision_request=args.precision)
     placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)
     palette = "harmonised" if args.palette.startswith("#") else args.palette
     brand = args.palette if args.palette.startswith("#") else None
@@ -344,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     restyle = commands.add_parser("restyle", help="restyle photos or folders of photos",
                                   parents=[shared_options("stylelab-out", out_type=str), prompt_options(force=True)])
     restyle.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER")
+    restyle.add_argument("--precision", help=PRECISION_HELP)
     restyle.add_argument("--style", action="append", required=True, metavar="NAME_OR_IMAGE[:WEIGHT]",
                          help="a built-in style name or a style image; repeat to blend, e.g. "
                               "--style 'Ink wash:0.7' --style painting.jpg:0.3")
@@ -375,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 parents=[shared_options("stylelab-shots"), prompt_options()])
     shots.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER",
                        help="product photos (studio backdrop) or transparent cut-outs; folders give folders")
+    shots.add_argument("--precision", help=PRECISION_HELP)
     shots.add_argument("--scene", choices=SHOT_SCENES, default="podium", help="default: %(default)s")
     shots.add_argument("--material", choices=MATERIAL_CHOICES, default="auto",
                        help="podium or surface material (auto: the scene's own)")

@@ -26,6 +26,7 @@ class AppSettings:
     max_upload_mb: int  # STYLELAB_MAX_UPLOAD_MB: largest upload (default 40)
     admin_password: str | None  # STYLELAB_ADMIN_PASSWORD: enables the admin tab (default: unset = off)
     users_file: Path | None = None  # STYLELAB_USERS_FILE: accounts; when set, everyone signs in (default: unset)
+    precision: str = "auto"  # STYLELAB_PRECISION: auto, fp32, int8, fp16, bf16 (default auto)
     hf_oauth: bool = False  # OAUTH_CLIENT_ID and SPACE_ID, set by a Space with `hf_oauth: true`: Sign in with HF
 
     @classmethod
@@ -33,6 +34,7 @@ class AppSettings:
         return cls(
             data_dir=Path(os.environ.get("STYLELAB_DATA_DIR") or "stylelab-data"),
             device=os.environ.get("STYLELAB_DEVICE") or "auto",
+            precision=os.environ.get("STYLELAB_PRECISION") or "auto",
             max_side=_int("STYLELAB_MAX_SIDE", 4096),
             max_files=_int("STYLELAB_MAX_FILES", 24),
             preview_side=_int("STYLELAB_PREVIEW_SIDE", 512),

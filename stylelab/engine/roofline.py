@@ -87,3 +87,18 @@ def _best_seconds(work, device: torch.device, repeats: int) -> float:
             torch.cuda.synchronize(device)
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def measure_int8_peak(repeats: int = 5) -> float:
+    """Achievable int8 multiply-add rate (ops/s) of the CPU, on the kernel the int8 networks use:
+    oneDNN's uint8 x int8 convolution, 3x3 over 256 channels at 128x128."""
+    channels, side = 256, 128
+    x = torch.randint(0, 255, (1, channels, side, side), dtype=torch.uint8).contiguous(memory_format=torch.channels_last)
+    weight = torch.randint(-63, 64, (channels, channels, 3, 3), dtype=torch.int8)
+    scales = torch.full((channels,), 0.01)
+    packed = torch.ops.onednn.qconv_prepack(weight, scales, 0.1, 0, [1, 1], [0, 0], [1, 1], 1, None)
+    zero_points = torch.zeros(channels, dtype=torch.int32)
+    seconds = _best_seconds(lambda: torch.ops.onednn.qconv2d_pointwise(
+        x, 0.1, 0, packed, scales, zero_points, None, [1, 1], [0, 0], [1, 1], 1, 1.0, 0, torch.float32, "none", [], ""),
+        torch.device("cpu"), repeats)
+    return 2 * channels * channels * 9 * (side - 2) ** 2 / seconds

@@ -15,10 +15,12 @@ from torch import nn
 
 from stylelab.engine import imageops
 from stylelab.engine.device import choose_device, describe
+from stylelab.engine.precision import choose_precision, has_int8_dot_product
 from stylelab.errors import StyleLabError
 from stylelab.models import NUM_STYLES, STYLE_IMAGE_SIZE, NormStats
 from stylelab.store.safeload import load_safetensors
 from stylelab.engine.tiling import ALIGNMENT, TileLayout, run_tiled
+from stylelab.engine.zerogpu import gpu_task
 from stylelab.weights.store import load_network
 
 Progress = Callable[[float, str], None]
@@ -103,13 +105,16 @@ class StyleEngine:
 
     device_request: str | None = None
     limits: EngineLimits | None = None
+    precision_request: str | None = None  # auto, fp32, int8, fp16, bf16 (default: $STYLELAB_PRECISION or auto)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _networks: _Networks | None = field(default=None, repr=False)
     _tuned: dict[str, nn.Module] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.device = choose_device(self.device_request)
-        self.device_name = describe(self.device)
+        self.precision = choose_precision(self.precision_request, self.device)
+        # what the app's badge, the CLI and every result record show: where and in which format it ran
+        self.device_name = f"{describe(self.device)}, {self.precision}"
         if self.limits is None:
             self.limits = EngineLimits.for_device(self.device)
 
@@ -120,14 +125,28 @@ class StyleEngine:
             with self._lock:
                 if self._networks is None:
                     self._networks = _Networks(
-                        multistyle=self._prepare(load_network("multistyle26")),
-                        predictor=self._prepare(load_network("arbitrary_predictor")),
-                        transformer=self._prepare(load_network("arbitrary_transformer")),
+                        multistyle=self._load("multistyle26"),
+                        predictor=self._load("arbitrary_predictor"),
+                        transformer=self._load("arbitrary_transformer"),
                     )
         return self._networks
 
+    def _load(self, network: str) -> nn.Module:
+        # the style predictor stays in float: it runs once per style image at 256x256 (milliseconds),
+        # and post-training int8 moved its MobileNetV2 embedding by 34-43 %, which changes the style
+        if self.precision == "int8" and network != "arbitrary_predictor":
+            from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX
+            from stylelab.weights.calibration import load_int8_network
+
+            weight_max = FULL_WEIGHT_MAX if has_int8_dot_product() else NO_SATURATION_WEIGHT_MAX
+            return load_int8_network(network, weight_max)  # its convolutions take channels-last input themselves
+        return self._prepare(load_network(network))
+
     def tuned_transformer(self, path: str) -> nn.Module:
-        """A fine-tuned transformer, loaded once per weights file (never swapped into the shared one)."""
+        """A fine-tuned transformer, loaded once per weights file (never swapped into the shared one).
+
+        It runs in float even at int8: the calibrated ranges belong to the pretrained weights.
+        """
         with self._lock:
             if path not in self._tuned:
                 from stylelab.models import ArbitraryStyleTransformer
@@ -144,9 +163,9 @@ class StyleEngine:
     @contextlib.contextmanager
     def _inference(self) -> Iterator[None]:
         with torch.inference_mode():
-            if self.device.type == "cuda":
-                dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-                with torch.autocast("cuda", dtype=dtype):
+            if self.precision in ("fp16", "bf16"):
+                dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+                with torch.autocast(self.device.type, dtype=dtype):
                     yield
             else:
                 yield
@@ -160,6 +179,7 @@ class StyleEngine:
 
     # -- style embeddings --------------------------------------------------------------
 
+    @gpu_task
     def embed_styles(self, images: Sequence[torch.Tensor]) -> torch.Tensor:
         """Style embeddings [N, 100] of images [3, H, W] (centre square, 256x256)."""
         squares = [
@@ -171,6 +191,7 @@ class StyleEngine:
 
     # -- restyling ---------------------------------------------------------------------
 
+    @gpu_task
     def restyle(
         self,
         photos: Sequence[torch.Tensor],

@@ -83,6 +83,13 @@ _PHASE_TAPS = torch.tensor([
 ])
 
 
+def upsample_phase_weights(weight: torch.Tensor) -> torch.Tensor:
+    """The four phase kernels [out * 4, in, 3, 3], in pixel-shuffle order, of a 3x3 kernel over a 2x enlargement."""
+    taps = _PHASE_TAPS.to(weight)
+    # [out, in, 3, 3] -> [out, phase_y, phase_x, in, 3, 3] -> [out * 4, in, 3, 3]
+    return torch.einsum("yiu,ocuv,xjv->oyxcij", taps, weight, taps).reshape(-1, *weight.shape[1:])
+
+
 def upsample_2x_conv3x3_reflect(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
     """``conv2d_padded(upsample_nearest_2x(x), weight, bias, 1, 1, "reflect")``, computed at x's size.
 
@@ -91,9 +98,7 @@ def upsample_2x_conv3x3_reflect(x: torch.Tensor, weight: torch.Tensor, bias: tor
     convolution and interleaving them (pixel shuffle) skips the 4x larger upsampled
     copy and its 3x3 pass. Mirror padding the enlargement equals edge-replicating x.
     """
-    taps = _PHASE_TAPS.to(weight)
-    # [out, in, 3, 3] -> [out, phase_y, phase_x, in, 3, 3] -> [out * 4, in, 3, 3] in pixel-shuffle order
-    phases = torch.einsum("yiu,ocuv,xjv->oyxcij", taps, weight, taps).reshape(-1, *weight.shape[1:])
+    phases = upsample_phase_weights(weight)
     phase_bias = bias.repeat_interleave(4) if bias is not None else None
     if x.is_contiguous(memory_format=torch.channels_last):
         phases = phases.contiguous(memory_format=torch.channels_last)

