@@ -29,11 +29,14 @@ def albedo(name: str, uv: torch.Tensor, colour: torch.Tensor, accent: torch.Tens
         return base.expand(uv.shape[0], 3)
     if name == "marble":
         warp = tile.fbm(u * 1.3, v * 1.3)
-        veins = torch.sin((u * 0.9 + v * 1.7) * 3.0 + warp * 9.0).abs()
-        vein = (1 - veins).clamp(0, 1) ** 10  # thin, sharp veins
+        near = 1 - torch.sin((u * 0.9 + v * 1.7) * 3.0 + warp * 9.0).abs()
+        # a thin core in a feathered halo, fading in and out along its length: a vein, not a crack
+        strength = (tile.fbm(u * 0.5 + 20, v * 0.5 + 20) * 1.8 - 0.4).clamp(0, 1)
+        vein = ((0.7 * near.clamp(0, 1) ** 14 + 0.3 * near.clamp(0, 1) ** 4) * strength)[:, None]
         cloud = tile.fbm(u * 0.7 + 50, v * 0.7 + 50)
         stone = base * (0.95 + 0.1 * cloud[:, None])
-        return stone * (1 - 0.55 * vein[:, None]) + accent * 0.55 * vein[:, None] * 0.6
+        ink = base * 0.6 + accent * 0.15  # a deeper shade of the stone, a little tinted
+        return stone * (1 - 0.5 * vein) + ink * 0.5 * vein
     if name == "wood":
         ring_noise = tile.fbm(u * 0.4, v * 6.0)
         rings = torch.sin((v * 4.0 + ring_noise * 5.0) * 3.14159).abs() ** 3

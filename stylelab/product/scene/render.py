@@ -300,9 +300,7 @@ def _lighting(scene: SceneSet, camera: Camera, stand: ProductStand, light: KeyLi
     sp, sn = grid_p.reshape(-1, 3), grid_n.reshape(-1, 3)
     casters = [part.shape for part in scene.parts]
     visible = _reachable_shadow(casters, sp, sn, light)
-    centre, radius = (0.0, stand.base + 0.5, 0.0), math.hypot(stand.aspect / 2, 0.5)
-    behind = _passes_near(sp, light, centre, radius).nonzero()[:, 0]
-    visible[behind] = visible[behind] * product_shadow(stand, sp[behind], light)
+    centre, radius = (0.0, stand.base + 0.5, 0.0), math.hypot(stand.aspect / 2, 0.5)  # around the product
     anchor = torch.tensor([0.0, stand.base + 0.6, 0.0], device=device)
     visible = visible * gobo(sp, light, anchor, noise.noise_for(seed + 1, str(device)))
     # the key light is a pool, brightest around the product, falling off across the set
@@ -314,7 +312,12 @@ def _lighting(scene: SceneSet, camera: Camera, stand: ProductStand, light: KeyLi
     ambient[at_foot] = ambient[at_foot] * contact_occlusion(stand, sp[at_foot])
     maps = torch.stack([visible, ambient]).reshape(1, 2, *small)
     maps = F.interpolate(maps, size=(height, width), mode="bilinear", align_corners=False)[0]
-    return maps[0].reshape(-1), maps[1].reshape(-1)
+    visibility = maps[0].reshape(-1)
+    # the product's own shadow is crisp at its foot: on the coarse grid its edge would show stair steps,
+    # so it is looked up per pixel (cheap: one texture lookup for the pixels behind the product)
+    behind = _passes_near(p, light, centre, radius).nonzero()[:, 0]
+    visibility[behind] = visibility[behind] * product_shadow(stand, p[behind], light)
+    return visibility, maps[1].reshape(-1)
 
 
 def _reachable_shadow(casters: list, points: torch.Tensor, normals: torch.Tensor, light: KeyLight
