@@ -109,3 +109,25 @@ def make_lifestyle_photo(seed: int = 0, size: tuple[int, int] = (480, 360), blur
     image = alpha[..., None] * product + (1 - alpha[..., None]) * scene
     image += rng.normal(0, 0.006, image.shape)
     return Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)), alpha
+
+
+def make_photo_with_blurred_figure(size: tuple[int, int] = (480, 360)) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """A sharp product (coffee inside an ellipse) on a plain light backdrop, overlapping a busy,
+    colourful figure behind it that is out of focus (the astronaut photo, disk-blurred): the photo,
+    the product's true mask and the figure's mask."""
+    from scipy import ndimage
+
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    image = np.full((height, width, 3), 0.92) - 0.05 * (y / height)[..., None]
+    figure = ((x - width * 0.66) / (width * 0.2)) ** 2 + ((y - height * 0.5) / (height * 0.42)) ** 2 <= 1
+    face = np.asarray(sample_picture("astronaut", size), dtype=np.float64) / 255.0
+    radius = max(3, round(0.02 * max(size)))
+    ky, kx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    disk = (kx**2 + ky**2 <= radius**2).astype(np.float64)
+    layer = np.dstack([face * figure[..., None], figure])
+    layer = np.stack([ndimage.convolve(layer[..., c], disk / disk.sum(), mode="reflect") for c in range(4)], 2)
+    image = layer[..., :3] + (1 - layer[..., 3:]) * image
+    product = ((x - width * 0.38) / (width * 0.14)) ** 2 + ((y - height * 0.52) / (height * 0.36)) ** 2 <= 1
+    image[product] = np.asarray(sample_picture("coffee", size), dtype=np.float64)[product] / 255.0
+    return Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)), product, figure & ~product

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from stylelab.product import grabcut as gc
+from stylelab.product.defocus import out_of_focus
 from stylelab.product.masks import ProductMask, automatic_mask
 from stylelab.product.matting import decontaminate, matte, trimap_from_mask
 from stylelab.product.prompts import CutoutPrompt
@@ -73,12 +74,12 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
         labels, confidence, source = gc.labels_from_prompt(small.shape[:2], prompt.scaled(scale)), 1.0, "box"
         proposed = None
     else:
-        proposed = _proposal(image, rgb, small.shape[:2])
-        labels = gc.labels_from_proposal(*proposed, prompt.scaled(scale) if prompt else None)
+        proposed = _proposal(rgb, small)
+        labels = gc.labels_from_proposal(*proposed[:2], prompt.scaled(scale) if prompt else None, proposed[2])
         confidence, source = (1.0, "clicks") if prompt is not None else (0.0, "automatic")
     small_prompt = prompt.scaled(scale) if prompt else None
     with ThreadPoolExecutor(1) as pool:  # OpenCV releases the GIL: the second opinion runs on the other core
-        second = pool.submit(_box_grabcut, small, proposed[1]) if proposed is not None and prompt is None else None
+        second = pool.submit(_box_grabcut, small, *proposed[1:]) if proposed is not None and prompt is None else None
         mask = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt)
         if second is not None:
             confidence = automatic_confidence(proposed[1], mask, second.result())
@@ -111,28 +112,39 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum() / max((a | b).sum(), 1))
 
 
-def _box_grabcut(small: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """GrabCut from the region's bounding box alone, on a quarter of the pixels: a second opinion."""
+def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | None = None) -> np.ndarray:
+    """GrabCut from the region's bounding box alone (and what is surely ``backdrop``), on a quarter of
+    the pixels: a second opinion."""
     ys, xs = np.nonzero(region)
     if len(ys) == 0:
         return region
     half = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA)
     box = (xs.min() / 2, ys.min() / 2, (xs.max() + 1) / 2, (ys.max() + 1) / 2)
-    found = gc.grabcut(half, gc.labels_from_prompt(half.shape[:2], CutoutPrompt(box=box)), 2)
+    labels = gc.labels_from_prompt(half.shape[:2], CutoutPrompt(box=box))
+    if backdrop is not None:
+        labels[cv2.resize(backdrop.astype(np.uint8), half.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0] = cv2.GC_BGD
+    found = gc.grabcut(half, labels, 2)
     return cv2.resize(found.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 
-def _proposal(image: Image.Image, rgb: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Score and region at GrabCut's size: the studio backdrop model when it is sure, else the cues."""
+def _proposal(rgb: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Score and region at GrabCut's size — the studio backdrop model when it is sure, else the cues —
+    and what lies out of focus behind a sharp product (surely backdrop; None when nothing does)."""
+    shape = small.shape[:2]
     tiny, _ = _resized(rgb, PROPOSAL_PIXELS)
     proposal = propose(tiny)
     score = cv2.resize(proposal.score, shape[::-1], interpolation=cv2.INTER_LINEAR)
     studio = automatic_mask(Image.fromarray(tiny))
     if studio.confidence >= STUDIO_TRUST:
         region = np.asarray(studio.mask.resize(shape[::-1], Image.Resampling.BILINEAR)) >= 128
-        return np.maximum(score, region.astype(np.float32)), region
-    region = cv2.resize(proposal.region.astype(np.uint8), shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
-    return score, region
+        score = np.maximum(score, region.astype(np.float32))
+    else:
+        region = cv2.resize(proposal.region.astype(np.uint8), shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    blurred = out_of_focus(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
+    if blurred is None or not (region & ~blurred).any():
+        return score, region, None
+    # a blurred person or bowl behind the product can be as unlike the backdrop as the product is
+    return np.where(blurred, 0.0, score), gc.clean(region & ~blurred, None), blurred
 
 
 def _resized(rgb: np.ndarray, pixels: float) -> tuple[np.ndarray, float]:

@@ -23,14 +23,17 @@ def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarr
     return labels
 
 
-def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPrompt | None = None) -> np.ndarray:
+def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPrompt | None = None,
+                         backdrop: np.ndarray | None = None) -> np.ndarray:
     """GrabCut labels from an automatic proposal: its region probably product, its core surely,
-    the border and what lies far from the region surely backdrop."""
+    the border, what lies far from the region and the ``backdrop`` map surely backdrop."""
     labels = np.full(score.shape, cv2.GC_PR_BGD, np.uint8)
     labels[region] = cv2.GC_PR_FGD
     side = max(score.shape)
     far = ndimage.distance_transform_edt(~region) > 0.08 * side
     labels[far | _border(score.shape)] = cv2.GC_BGD
+    if backdrop is not None:
+        labels[backdrop & ~region] = cv2.GC_BGD
     core = ndimage.binary_erosion(region, iterations=max(2, side // 40)) & (score > np.percentile(score, 90))
     labels[core] = cv2.GC_FGD
     if prompt is not None:

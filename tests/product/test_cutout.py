@@ -8,10 +8,11 @@ from PIL import Image
 
 from stylelab.errors import StyleLabError
 from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW, cutout
+from stylelab.product.defocus import out_of_focus
 from stylelab.product.matting import decontaminate, matte, trimap_from_mask
 from stylelab.product.prompts import CutoutPrompt, make_prompt
 from stylelab.product.proposal import propose
-from tests.conftest import make_cutout, make_lifestyle_photo, sample_picture
+from tests.conftest import make_cutout, make_lifestyle_photo, make_photo_with_blurred_figure, sample_picture
 
 
 def iou(alpha: np.ndarray, truth: np.ndarray) -> float:
@@ -87,6 +88,29 @@ def test_an_automatic_cut_out_of_a_lifestyle_photo_is_right_and_confident(seed):
     assert result.source == "automatic" and result.rgba.size == photo.size and result.rgba.mode == "RGBA"
     assert iou(alpha_of(result.mask), truth) > 0.95
     assert result.confidence >= LOW_CONFIDENCE and not result.low_confidence
+
+
+def grey_of(photo: Image.Image) -> np.ndarray:
+    return np.asarray(photo.convert("L"))
+
+
+def test_focus_tells_a_blurred_figure_from_the_sharp_product_in_front_of_it():
+    photo, product, figure = make_photo_with_blurred_figure()
+    blurred = out_of_focus(grey_of(photo))
+    assert blurred is not None
+    assert blurred[figure].mean() > 0.6, "most of the figure behind is out of focus"
+    assert blurred[product].mean() < 0.05, "almost none of the product is"
+
+
+def test_focus_says_nothing_about_a_photo_that_is_sharp_throughout():
+    photo, _ = make_lifestyle_photo(0, (320, 240), blurred=False)
+    assert out_of_focus(grey_of(photo)) is None
+
+
+def test_an_automatic_cut_out_leaves_out_a_blurred_figure_as_striking_as_the_product():
+    photo, product, _ = make_photo_with_blurred_figure()
+    result = cutout(photo)
+    assert iou(alpha_of(result.mask), product.astype(float)) > 0.95
 
 
 def test_a_photo_with_no_product_gets_a_low_confidence_and_says_to_draw_a_box():
