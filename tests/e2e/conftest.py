@@ -80,6 +80,17 @@ def server(data_dir: Path) -> Iterator[AppServer]:
     app.stop()
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """One app for the tests of a module that neither restart it nor need an empty data folder:
+    each start imports torch and Gradio again (5-20 s)."""
+    data = tmp_path_factory.mktemp("shared") / "data"
+    data.mkdir()
+    app = AppServer(data).start()
+    yield app
+    app.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

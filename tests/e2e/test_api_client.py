@@ -9,8 +9,8 @@ from tests.conftest import make_cutout, make_studio_photo, sample_picture
 
 
 @pytest.fixture()
-def client(server):
-    return Client(server.url, verbose=False)
+def client(shared_server):
+    return Client(shared_server.url, verbose=False)
 
 
 def test_restyle_a_file_through_the_api(client, tmp_path):

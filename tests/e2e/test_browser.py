@@ -6,10 +6,17 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from tests.conftest import make_cutout, make_studio_photo, sample_picture
 from tests.e2e.conftest import AppServer, screenshot
+
+
+@pytest.fixture()
+def server(shared_server):
+    """The module's one app: each browser test opens its own context, so its own workspace."""
+    return shared_server
 
 
 def _photo(tmp_path: Path, name: str = "mug.jpg", size: tuple[int, int] = (600, 400)) -> Path:
@@ -60,18 +67,21 @@ def test_restyle_a_photo_and_download_the_zip(server, page, tmp_path):
             assert not result.getexif()
 
 
-def test_a_saved_template_survives_a_restart(server, page, tmp_path, data_dir):
-    style = tmp_path / "moodboard.png"
-    sample_picture("rocket", (400, 300)).save(style)
-    page.goto(server.url)
-    page.locator("#own-style").click()
-    page.locator("#style-image input[type=file]").set_input_files(str(style))
-    page.locator("#template-name textarea, #template-name input").first.fill("Rocket launch")
-    page.locator("#save-template").click()
-    page.locator("#save-status", has_text="Saved template").wait_for()
-    page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()
-    screenshot(page, "template-saved")
-    server.stop()
+def test_a_saved_template_survives_a_restart(page, tmp_path, data_dir):
+    server = AppServer(data_dir).start()
+    try:
+        style = tmp_path / "moodboard.png"
+        sample_picture("rocket", (400, 300)).save(style)
+        page.goto(server.url)
+        page.locator("#own-style").click()
+        page.locator("#style-image input[type=file]").set_input_files(str(style))
+        page.locator("#template-name textarea, #template-name input").first.fill("Rocket launch")
+        page.locator("#save-template").click()
+        page.locator("#save-status", has_text="Saved template").wait_for()
+        page.locator("#template-gallery").get_by_text("Rocket launch", exact=True).wait_for()
+        screenshot(page, "template-saved")
+    finally:
+        server.stop()
     restarted = AppServer(data_dir, port=server.port).start()  # same origin: the browser keeps its workspace
     try:
         page.goto(restarted.url)
