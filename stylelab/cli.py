@@ -14,8 +14,8 @@ from stylelab.product.scene.choices import GOBOS, MATERIAL_CHOICES, SHOT_SCENES
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found on the CPU"
 DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)"
-PRECISION_HELP = ("number format: auto (int8 on CPUs with VNNI/AMX, else fp32; bf16 or fp16 on GPUs), fp32, int8 "
-                  "(x86 CPUs), fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
+PRECISION_HELP = ("number format: auto (fp32 on CPUs, bf16 or fp16 on GPUs), fp32, int8 (x86 CPUs, by request), "
+                  "fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
 
 
 def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP,
