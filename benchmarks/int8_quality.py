@@ -25,7 +25,7 @@ from PIL import Image  # noqa: E402
 
 from stylelab.engine import StyleEngine, StyleMix  # noqa: E402
 from stylelab.engine import style_engine  # noqa: E402
-from stylelab.imageio import load_image, to_tensor  # noqa: E402
+from stylelab.imageio import load_image, split_alpha, to_tensor  # noqa: E402
 from stylelab.models import NUM_STYLES  # noqa: E402
 from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX, multiply_adds  # noqa: E402
 from stylelab.weights import calibration  # noqa: E402
@@ -46,7 +46,7 @@ def pictures(folder: Path | None, defaults: tuple[str, ...], side: int) -> dict[
     else:
         found = {p.name: load_image(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in (".jpg", ".png")}
     for name, picture in found.items():
-        picture = picture.convert("RGB")
+        picture = split_alpha(picture)[0]  # cut-outs on white, as the app, CLI and API restyle them
         picture.thumbnail((side, side), Image.Resampling.LANCZOS)
         found[name] = picture
     return found

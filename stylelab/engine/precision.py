@@ -2,9 +2,10 @@
 
 ``auto`` takes fp32 on every CPU and bf16 (else fp16) on CUDA GPUs; int8 runs on x86 CPUs
 by request. With the most rounding-sensitive convolutions kept in float, int8 stays within
-35 dB PSNR of fp32 on 570 of 572 (photo, style) pairs of the evaluation product photos and on
-every style image, but not all (two RGBA cut-outs with a flat surround, 32-34 dB), so ``auto``
-does not pick it yet; on CPUs with VNNI/AMX that is the one line below to change once accepted.
+35 dB PSNR of fp32 on every style image and on all 572 (photo, style) pairs of the evaluation
+product photos with 7-bit weights, but with the 8-bit weights of VNNI/AMX CPUs (where ``auto``
+would pick it) on 571: one pair reaches 34.9 dB. So ``auto`` does not pick int8 yet; the line
+below is what to change once that is accepted.
 README, "Precision", has the figures.
 """
 
