@@ -3,12 +3,15 @@
     python benchmarks/int8_quality.py                        # scikit-image photos, all 26 styles + 5 style images
     python benchmarks/int8_quality.py --photos ../shared/data/products --styles ../shared/data/styles [--limit 6]
 
-Photos are scaled to --side on the long side. Speed: each network alone at 1024x1024,
-median of --repeats warm runs, fp32 channels-last against int8.
+Photos are scaled to --side on the long side. PSNR figures do not depend on how busy the
+machine is. Speed: each network alone at 1024x1024, median of --repeats warm runs, fp32
+channels-last against int8 (--no-speed skips it). The header says which convolutions
+stay in float and what share of the multiply-adds runs in int8.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -21,11 +24,12 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from stylelab.engine import StyleEngine, StyleMix  # noqa: E402
-from stylelab.engine.precision import has_int8_dot_product  # noqa: E402
-from stylelab.imageio import load_image, to_tensor  # noqa: E402
+from stylelab.engine import style_engine  # noqa: E402
+from stylelab.imageio import load_image, split_alpha, to_tensor  # noqa: E402
 from stylelab.models import NUM_STYLES  # noqa: E402
-from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX  # noqa: E402
-from stylelab.weights.calibration import load_int8_network  # noqa: E402
+from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX, multiply_adds  # noqa: E402
+from stylelab.weights import calibration  # noqa: E402
+from stylelab.weights.calibration import load_float_layers  # noqa: E402
 from stylelab.weights.store import load_network  # noqa: E402
 from tests.conftest import sample_picture  # noqa: E402
 
@@ -42,7 +46,7 @@ def pictures(folder: Path | None, defaults: tuple[str, ...], side: int) -> dict[
     else:
         found = {p.name: load_image(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in (".jpg", ".png")}
     for name, picture in found.items():
-        picture = picture.convert("RGB")
+        picture = split_alpha(picture)[0]  # cut-outs on white, as the app, CLI and API restyle them
         picture.thumbnail((side, side), Image.Resampling.LANCZOS)
         found[name] = picture
     return found
@@ -76,15 +80,29 @@ def quality(photos: dict[str, Image.Image], styles: dict[str, Image.Image]) -> l
     return lines
 
 
-def speed(repeats: int) -> list[str]:
-    weight_max = FULL_WEIGHT_MAX if has_int8_dot_product() else NO_SATURATION_WEIGHT_MAX
+NETWORKS = (("26 styles", "multistyle26", torch.eye(NUM_STYLES)[:1]),
+            ("any image", "arbitrary_transformer", torch.zeros(1, 100)))
+
+
+def coverage(weight_max: int) -> list[str]:
+    """Which convolutions stay in float, and the int8 share of the multiply-adds (at any image size)."""
+    lines = []
+    for label, name, condition in NETWORKS:
+        counts = multiply_adds(load_network(name), torch.rand(1, 3, 256, 256), condition)
+        kept = load_float_layers(name, weight_max)
+        share = 1 - sum(counts[k] for k in kept) / sum(counts.values())
+        lines.append(f"- {label}: {len(counts) - len(kept)} of {len(counts)} convolutions in int8, {share:.0%} of the "
+                     f"multiply-adds; in float: {', '.join(kept) or 'none'}")
+    return lines
+
+
+def speed(repeats: int, weight_max: int) -> list[str]:
     image = torch.rand(1, 3, 1024, 1024).contiguous(memory_format=torch.channels_last)
     lines = ["| network at 1024x1024 | fp32 | int8 | int8 / fp32 |", "|---|---|---|---|"]
-    for label, name, condition in (("26 styles", "multistyle26", torch.eye(NUM_STYLES)[:1]),
-                                   ("any image", "arbitrary_transformer", torch.randn(1, 100))):
+    for label, name, condition in NETWORKS:
         seconds = {}
         for precision, network in (("fp32", load_network(name).to(memory_format=torch.channels_last)),
-                                   ("int8", load_int8_network(name, weight_max))):
+                                   ("int8", calibration.load_int8_network(name, weight_max))):
             with torch.inference_mode():
                 network(image, condition)
                 times = []
@@ -98,6 +116,13 @@ def speed(repeats: int) -> list[str]:
     return lines
 
 
+def emulate_vnni() -> None:
+    """Make the engine build its int8 networks as a VNNI/AMX CPU would (8-bit weights, exact int32
+    sums), computed in float: the quality figures of such CPUs, measurable on any CPU."""
+    style_engine.has_int8_dot_product = lambda: True
+    calibration.load_int8_network = functools.partial(calibration.load_int8_network, emulate=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--photos", type=Path, help="a folder of photos (default: scikit-image's chelsea, astronaut)")
@@ -105,12 +130,22 @@ def main() -> None:
     parser.add_argument("--side", type=int, default=384, help="long side the photos are scaled to (default 384)")
     parser.add_argument("--limit", type=int, help="only the first N photos of --photos (sorted by name)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-speed", action="store_true", help="quality only")
+    parser.add_argument("--emulate-vnni", action="store_true",
+                        help="quality of VNNI/AMX CPUs (8-bit weights, int32 sums) emulated in float; no speed")
     args = parser.parse_args()
+    if args.emulate_vnni:
+        emulate_vnni()
+        args.no_speed = True  # emulated convolutions say nothing about speed
     photos = dict(list(pictures(args.photos, ("chelsea", "astronaut"), args.side).items())[: args.limit])
     styles = dict(list(pictures(args.styles, ("rocket", "brick", "grass", "chelsea", "coffee"), 256).items())[:5])
-    cpu = "VNNI/AMX: 8-bit weights" if has_int8_dot_product() else "no VNNI/AMX: 7-bit weights"
+    weight_max = FULL_WEIGHT_MAX if style_engine.has_int8_dot_product() else NO_SATURATION_WEIGHT_MAX
+    cpu = "VNNI/AMX: 8-bit weights" if style_engine.has_int8_dot_product() else "no VNNI/AMX: 7-bit weights"
+    cpu += ", emulated in float" if args.emulate_vnni else ""
     lines = [f"# int8 against fp32 ({cpu}; torch {torch.__version__}, {torch.get_num_threads()} threads)", ""]
-    lines += quality(photos, styles) + [""] + speed(args.repeats)
+    lines += coverage(weight_max) + [""]
+    print("\n".join(lines), file=sys.stderr, flush=True)
+    lines += quality(photos, styles) + ([] if args.no_speed else [""] + speed(args.repeats, weight_max))
     print("\n".join(lines))
 
 

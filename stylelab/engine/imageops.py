@@ -92,6 +92,12 @@ def center_square(image: torch.Tensor) -> torch.Tensor:
     return image[..., top : top + side, left : left + side]
 
 
+# the grain the engine adds before stylizing: about ±2.5 grey levels, enough texture for flat
+# backdrops, invisible in the photo (int8 calibration adds the same)
+GRAIN_AMPLITUDE = 0.01
+GRAIN_SEED = 0
+
+
 def add_grain(
     image: torch.Tensor, amplitude: float, seed: int, memory_format: torch.memory_format = torch.contiguous_format
 ) -> torch.Tensor:

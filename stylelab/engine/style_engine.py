@@ -27,8 +27,6 @@ Progress = Callable[[float, str], None]
 MIN_STROKE_SCALE, MAX_STROKE_SCALE = 0.25, 4.0
 MIN_WORKING_SIDE = 16
 MIN_TILE = 256
-GRAIN_AMPLITUDE = 0.01  # about ±2.5 grey levels: enough texture for flat backdrops, invisible in the photo
-GRAIN_SEED = 0
 OUT_OF_MEMORY_NOTICE = ("The GPU ran short of memory, so the photo was painted in smaller pieces: the same result, "
                         "a little slower.")
 
@@ -221,7 +219,8 @@ class StyleEngine:
                        notices: list[str] | None = None) -> torch.Tensor:
         height, width = photos.shape[-2:]
         working = imageops.resize(photos, *_working_size(height, width, settings.stroke_scale))
-        working = imageops.add_grain(working, GRAIN_AMPLITUDE, GRAIN_SEED, self._memory_format)
+        working = imageops.add_grain(working, imageops.GRAIN_AMPLITUDE, imageops.GRAIN_SEED,
+                                     self._memory_format)
         total_weight = sum(w for _, w in mix.builtin) + sum(w for _, w in mix.images) + sum(w for _, w, _ in mix.tuned)
         parts: list[tuple[torch.Tensor, float]] = []
         builtin_weight = sum(w for _, w in mix.builtin)

