@@ -57,7 +57,8 @@ class FinetuneSettings:
     style_weight: float = 1.0
     content_weight: float = 2.0  # measured: 2x content keeps products best (benchmarks/finetune_losses.py)
     tv_weight: float = 0.1
-    embedding_weight: float = 0.0
+    colour_weight: float = 1.0  # the painting's palette in pixel space (the Gram term alone greys colours)
+    embedding_weight: float = 0.3  # a light pull towards the painting as the style predictor sees it
     validation_fraction: float = 0.25
     validate_every: int | None = None  # None: about 8 evaluations per run
     patience: int | None = None  # steps without a better smoothed validation loss; None: a third of the run
@@ -74,7 +75,8 @@ class FinetuneSettings:
                   (64 <= self.image_size <= 1024 and self.image_size % 4 == 0,
                    "Image size must be a multiple of 4 from 64 to 1024."),
                   (self.learning_rate is None or 0 < self.learning_rate <= 1, "Learning rate must be in (0, 1]."),
-                  (min(self.style_weight, self.content_weight, self.tv_weight, self.embedding_weight) >= 0,
+                  (min(self.style_weight, self.content_weight, self.tv_weight, self.colour_weight,
+                       self.embedding_weight) >= 0,
                    "Loss weights must be zero or more."),
                   (0 < self.validation_fraction < 1, "The validation share must be between 0 and 1."),
                   ((self.validate_every or 1) >= 1 and (self.patience or 1) >= 1,
@@ -149,6 +151,7 @@ class StyleTarget:
             features = loss_network(crops.to(next(loss_network.parameters()).device))
         self.bank = {name: losses.gram(features[name]) for name in losses.STYLE_LAYERS}
         self.mean = {name: grams.mean(0, keepdim=True) for name, grams in self.bank.items()}
+        self.palette = losses.palette(style_image).to(next(loss_network.parameters()).device)
 
     def draw(self, count: int, generator: torch.Generator) -> dict[str, torch.Tensor]:
         picks = torch.randint(len(next(iter(self.bank.values()))), (count,), generator=generator)
@@ -158,6 +161,10 @@ class StyleTarget:
         """Held-out style distance: the Gram loss against the mean of the style crops."""
         return losses.style_loss(output_features, self.mean)
 
+    def palette_distance(self, images: torch.Tensor) -> torch.Tensor:
+        """Palette distance: how far the images' colours are from the whole painting's, averaged."""
+        return losses.palette_distance(images, self.palette).mean()
+
 
 class _Objective:
     def __init__(self, loss_network: losses.LossNetwork, target: StyleTarget, style_embedding: torch.Tensor,
@@ -166,7 +173,7 @@ class _Objective:
         self.settings = settings
         self.target = target
         self.style_embedding = style_embedding
-        self.scales = {"style": 1.0, "content": 1.0, "embedding": 1.0}
+        self.scales = {"style": 1.0, "content": 1.0, "colour": 1.0, "embedding": 1.0}
 
     def terms(self, output: torch.Tensor, photos: torch.Tensor, style_grams: dict[str, torch.Tensor]
               ) -> dict[str, torch.Tensor]:
@@ -176,8 +183,10 @@ class _Objective:
         terms = {"style": losses.style_loss(output_features, style_grams),
                  "content": losses.content_loss(output_features, content_features),
                  "tv": losses.total_variation(output)}
+        if self.settings.colour_weight > 0:
+            terms["colour"] = self.target.palette_distance(output)
         if self.settings.embedding_weight > 0:
-            terms["embedding"] = (self.net.embed(output) - self.style_embedding).pow(2).mean()
+            terms["embedding"] = (self.net.embed_from(output_features) - self.style_embedding).pow(2).mean()
         return terms
 
     def calibrate(self, output: torch.Tensor, photos: torch.Tensor) -> None:
@@ -192,6 +201,8 @@ class _Objective:
         s = self.settings
         total = (s.style_weight * self.scales["style"] * terms["style"]
                  + s.content_weight * self.scales["content"] * terms["content"] + s.tv_weight * terms["tv"])
+        if "colour" in terms:
+            total = total + s.colour_weight * self.scales["colour"] * terms["colour"]
         if "embedding" in terms:
             total = total + s.embedding_weight * self.scales["embedding"] * terms["embedding"]
         return total
