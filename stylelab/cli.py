@@ -17,6 +17,11 @@ DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto
 PRECISION_HELP = ("number format: auto (fp32 on CPUs, bf16 or fp16 on GPUs), fp32, int8 (x86 CPUs, by request), "
                   "fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
 
+# `finetune`'s loss weights, by FinetuneSettings field; unset ones keep the recipe's defaults
+LOSS_WEIGHTS = {"style_weight": "Gram style loss", "content_weight": "content loss",
+                "tv_weight": "smoothness (total variation)", "colour_weight": "the painting's palette (colours)",
+                "embedding_weight": "style predictor's embedding of the result"}
+
 
 def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP,
                    out_type: Callable[[str], object] = Path) -> argparse.ArgumentParser:
@@ -438,11 +443,6 @@ def build_parser() -> argparse.ArgumentParser:
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser
-
-
-LOSS_WEIGHTS = {"style_weight": "Gram style loss", "content_weight": "content loss",
-                "tv_weight": "smoothness (total variation)", "colour_weight": "the painting's palette (colours)",
-                "embedding_weight": "style predictor's embedding of the result"}
 
 
 def _users(args: argparse.Namespace) -> int:

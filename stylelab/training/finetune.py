@@ -3,9 +3,10 @@
 Trains (1) the style's 100-number embedding only, (2) the embedding plus the
 transformer's residual/expand layers and all normalization maps, with the contract
 layers frozen, or (3) everything. Losses are balanced by their values at step 0, so the
-weights say how much each term matters relative to where the pretrained network starts;
-the content term only counts where it is worse than at the start, so the run spends its
-steps on the style while the product stays as recognisable as the pretrained network keeps it.
+weights say how much each term matters relative to where the pretrained network starts. Besides
+the Gram style and content terms, the painting's palette (in Lab) and a light pull on the style
+predictor's embedding keep the result close to the painting as a person sees it, not only in
+texture statistics.
 
 The default recipe (see ``recipe.py``): batches of 4 augmented photo crops (gradient
 accumulation for bigger batches where memory is short), a warm-up then cosine-decayed

@@ -47,3 +47,14 @@ def test_the_colour_term_pulls_a_grey_picture_towards_the_paintings_palette():
     assert float(losses.palette_distance(result, target)) < 0.4 * start
     saturation = (result.max(dim=1).values - result.min(dim=1).values).mean()
     assert saturation > 0.4, "the grey ramp became coloured"
+
+
+def test_the_embedding_pull_sees_what_the_style_predictor_sees(engine):
+    """The training's embedding term continues the loss network's pass: the same numbers as the predictor's."""
+    network = losses.LossNetwork(engine.networks().predictor)
+    photos = torch.stack([to_tensor(sample_picture(name, (96, 96))) for name in ("coffee", "chelsea")])
+    with torch.no_grad():
+        continued = network.embed_from(network(photos))
+        direct = network.predictor(photos)
+    assert torch.allclose(continued, direct, atol=1e-4)
+    assert (continued[0] - continued[1]).norm() > 0.5, "two different photos give different embeddings"
