@@ -43,6 +43,9 @@ from stylelab.training.recipe import (EarlyStopping, WeightAverage, ema_decay_fo
 TRAINABLE = ("embedding", "upper", "all")
 DEFAULT_LEARNING_RATES = {"embedding": 0.05, "upper": 1e-3, "all": 5e-4}
 DEFAULT_STEPS = {"embedding": 40, "upper": 150, "all": 150}
+# the palette term's weight: the embedding alone cannot repaint a product, the upper layers can (at weight 1 they
+# turned a red vase yellow: SSIM -0.06 on s01), so they get a lighter pull
+DEFAULT_COLOUR_WEIGHTS = {"embedding": 1.0, "upper": 0.3, "all": 0.3}
 VALIDATION_CROPS = 12  # at most: each held-out photo gives up to 3 fixed crops (its centre square first)
 STYLE_CROPS_PER_SCALE = 4
 
@@ -58,7 +61,8 @@ class FinetuneSettings:
     style_weight: float = 1.0
     content_weight: float = 2.0  # measured: 2x content keeps products best (benchmarks/finetune_losses.py)
     tv_weight: float = 0.1
-    colour_weight: float = 1.0  # the painting's palette in pixel space (the Gram term alone greys colours)
+    colour_weight: float | None = None  # the painting's palette in pixel space (the Gram term alone greys
+    # colours); None: the mode's default
     embedding_weight: float = 0.3  # a light pull towards the painting as the style predictor sees it
     validation_fraction: float = 0.25
     validate_every: int | None = None  # None: about 8 evaluations per run
@@ -76,7 +80,7 @@ class FinetuneSettings:
                   (64 <= self.image_size <= 1024 and self.image_size % 4 == 0,
                    "Image size must be a multiple of 4 from 64 to 1024."),
                   (self.learning_rate is None or 0 < self.learning_rate <= 1, "Learning rate must be in (0, 1]."),
-                  (min(self.style_weight, self.content_weight, self.tv_weight, self.colour_weight,
+                  (min(self.style_weight, self.content_weight, self.tv_weight, self.colour,
                        self.embedding_weight) >= 0,
                    "Loss weights must be zero or more."),
                   (0 < self.validation_fraction < 1, "The validation share must be between 0 and 1."),
@@ -91,6 +95,10 @@ class FinetuneSettings:
     @property
     def lr(self) -> float:
         return self.learning_rate or DEFAULT_LEARNING_RATES[self.trainable]
+
+    @property
+    def colour(self) -> float:
+        return DEFAULT_COLOUR_WEIGHTS[self.trainable] if self.colour_weight is None else self.colour_weight
 
     @property
     def total_steps(self) -> int:
@@ -114,7 +122,8 @@ class FinetuneSettings:
 
     def resolved(self) -> dict:
         """Every setting with the recipe's defaults filled in, as the run folder records them."""
-        return asdict(self) | {"lr": self.lr, "steps": self.total_steps, "validate_every": self.evaluation_interval,
+        return asdict(self) | {"lr": self.lr, "steps": self.total_steps, "colour_weight": self.colour,
+                               "validate_every": self.evaluation_interval,
                                "patience": self.patience_steps, "warmup": self.warmup_steps,
                                "ema_decay": self.decay}
 
@@ -184,7 +193,7 @@ class _Objective:
         terms = {"style": losses.style_loss(output_features, style_grams),
                  "content": losses.content_loss(output_features, content_features),
                  "tv": losses.total_variation(output)}
-        if self.settings.colour_weight > 0:
+        if self.settings.colour > 0:
             terms["colour"] = self.target.palette_distance(output)
         if self.settings.embedding_weight > 0:
             terms["embedding"] = (self.net.embed_from(output_features) - self.style_embedding).pow(2).mean()
@@ -203,7 +212,7 @@ class _Objective:
         total = (s.style_weight * self.scales["style"] * terms["style"]
                  + s.content_weight * self.scales["content"] * terms["content"] + s.tv_weight * terms["tv"])
         if "colour" in terms:
-            total = total + s.colour_weight * self.scales["colour"] * terms["colour"]
+            total = total + s.colour * self.scales["colour"] * terms["colour"]
         if "embedding" in terms:
             total = total + s.embedding_weight * self.scales["embedding"] * terms["embedding"]
         return total
