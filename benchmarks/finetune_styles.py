@@ -53,7 +53,8 @@ def main() -> None:
     print(f"{len(photos)} photos, train={args.train}, {settings.total_steps} steps max, batch {settings.batch_size} "
           f"x {settings.accumulate}, {settings.image_size} px, {torch.get_num_threads()} threads, {engine.device}"
           f"{', ' + ', '.join(args.set) if args.set else ''}\n")
-    print("| style | seconds | steps (steps/s) | held-out style distance | embedding view | palette | SSIM | verdict |")
+    print("| style | seconds | steps (steps/s) | held-out style distance | embedding view | palette | SSIM "
+          "| verdict |")
     print("|---|---|---|---|---|---|---|---|")
     gains = []
     for style_path in styles:
@@ -70,7 +71,8 @@ def main() -> None:
               f"| {figures.style_loss_before:.4f} → {figures.style_loss_after:.4f} ({-figures.style_gain:+.0%}) "
               f"| {figures.embedding_distance_before:.2f} → {figures.embedding_distance_after:.2f} "
               f"({-figures.embedding_gain:+.0%}) | {figures.palette_distance_before:.1f} → "
-              f"{figures.palette_distance_after:.1f} ({-figures.palette_gain:+.0%}) | {figures.ssim_before:.3f} → {figures.ssim_after:.3f} "
+              f"{figures.palette_distance_after:.1f} ({-figures.palette_gain:+.0%}) "
+              f"| {figures.ssim_before:.3f} → {figures.ssim_after:.3f} "
               f"| {verdict(figures)} |", flush=True)
     met = sum(gain >= 0.25 and drop >= -0.03 for gain, drop, _, _ in gains)
     agree = sum(gain >= 0.25 and drop >= -0.03 and embedding > 0 and colours > 0

@@ -66,7 +66,8 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                     style_weight = gr.Number(value=recipe.style_weight, label="Style weight", elem_id="ft-style-weight")
                     content_weight = gr.Number(value=recipe.content_weight, label="Content weight",
                                                elem_id="ft-content-weight")
-                    tv_weight = gr.Number(value=recipe.tv_weight, label="Smoothness (TV) weight", elem_id="ft-tv-weight")
+                    tv_weight = gr.Number(value=recipe.tv_weight, label="Smoothness (TV) weight",
+                                          elem_id="ft-tv-weight")
                     embedding_weight = gr.Number(value=recipe.embedding_weight, label="Embedding weight",
                                                  elem_id="ft-emb-weight")
                 with gr.Row():
