@@ -17,6 +17,11 @@ DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto
 PRECISION_HELP = ("number format: auto (fp32 on CPUs, bf16 or fp16 on GPUs), fp32, int8 (x86 CPUs, by request), "
                   "fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
 
+# `finetune`'s loss weights, by FinetuneSettings field; unset ones keep the recipe's defaults
+LOSS_WEIGHTS = {"style_weight": "Gram style loss", "content_weight": "content loss",
+                "tv_weight": "smoothness (total variation)", "colour_weight": "the painting's palette (colours)",
+                "embedding_weight": "style predictor's embedding of the result"}
+
 
 def shared_options(out_default: str | None = None, device_help: str = DEVICE_HELP,
                    out_type: Callable[[str], object] = Path) -> argparse.ArgumentParser:
@@ -293,10 +298,10 @@ def _finetune(args: argparse.Namespace) -> int:
     from stylelab.training.runs import (figures_table, new_run_dir, publish_refusal, run_finetune_job,
                                         style_image_for, verdict)
 
+    weights = {name: getattr(args, name) for name in LOSS_WEIGHTS if getattr(args, name) is not None}
     settings = FinetuneSettings(trainable=args.train, steps=args.steps, learning_rate=args.lr,
                                 batch_size=args.batch_size, accumulate=args.accumulate, image_size=args.image_size,
-                                style_weight=args.style_weight, content_weight=args.content_weight,
-                                tv_weight=args.tv_weight, embedding_weight=args.embedding_weight, seed=args.seed)
+                                seed=args.seed, **weights)
     app_settings = AppSettings.from_environment()
     engine = StyleEngine(device_request=args.device)
     studio = Studio(engine, app_settings, sample_photo=Image.fromarray(skimage.data.coffee()))
@@ -426,10 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--accumulate", type=int, default=1,
                       help="micro-batches per step: a bigger batch on less memory (default 1)")
     tune.add_argument("--image-size", type=int, default=192, help="training crop side in pixels (default 192)")
-    tune.add_argument("--style-weight", type=float, default=1.0)
-    tune.add_argument("--content-weight", type=float, default=2.0)
-    tune.add_argument("--tv-weight", type=float, default=0.1)
-    tune.add_argument("--embedding-weight", type=float, default=0.0)
+    for name, meaning in LOSS_WEIGHTS.items():  # unset: the recipe's default (stylelab/training/finetune.py)
+        tune.add_argument("--" + name.replace("_", "-"), type=float, help=f"{meaning} (default: the recipe's)")
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--publish", action="store_true", help="save the result as the template's new active version "
                                                              "(refused when the held-out style did not improve)")

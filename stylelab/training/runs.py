@@ -52,6 +52,8 @@ class HeldOutFigures:
     psnr_after: float
     embedding_distance_before: float = 0.0  # second view: the style predictor's embedding, result vs style image
     embedding_distance_after: float = 0.0
+    palette_distance_before: float = 0.0  # colours: sliced Wasserstein distance in Lab to the whole painting
+    palette_distance_after: float = 0.0
     delta_e_before: float | None = None  # mean ΔE2000 inside the product, where a mask is trusted
     delta_e_after: float | None = None
 
@@ -63,6 +65,10 @@ class HeldOutFigures:
     @property
     def embedding_gain(self) -> float:
         return 1 - self.embedding_distance_after / max(self.embedding_distance_before, 1e-12)
+
+    @property
+    def palette_gain(self) -> float:
+        return 1 - self.palette_distance_after / max(self.palette_distance_before, 1e-12)
 
     @property
     def improved(self) -> bool:
@@ -138,6 +144,7 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
         distances = [float(target.distance(net(images))) for images in (before, after)]
         embedding_distances = [float((net.embed(images) - style_embedding).norm(dim=1).mean())
                                for images in (before, after)]
+        palette_distances = [float(target.palette_distance(images)) for images in (before, after)]
     figures_before = [compare_images(to_image(p), to_image(o)) for p, o in zip(batch, before)]
     figures_after = [compare_images(to_image(p), to_image(o)) for p, o in zip(batch, after)]
     centres = len(held_out)  # the first crop of each held-out photo is its centre square
@@ -152,6 +159,7 @@ def evaluate_held_out(predictor: StylePredictor, transformer: ArbitraryStyleTran
         psnr_before=float(np.mean([f.psnr for f in figures_before])),
         psnr_after=float(np.mean([f.psnr for f in figures_after])),
         embedding_distance_before=embedding_distances[0], embedding_distance_after=embedding_distances[1],
+        palette_distance_before=palette_distances[0], palette_distance_after=palette_distances[1],
         delta_e_before=_mean_delta_e(batch[:centres], before[:centres], masks),
         delta_e_after=_mean_delta_e(batch[:centres], after[:centres], masks),
     )
@@ -178,7 +186,8 @@ def figures_table(figures: HeldOutFigures) -> str:
     colour = ("" if figures.delta_e_before is None else
               f"; product ΔE {figures.delta_e_before:.1f} -> {figures.delta_e_after:.1f}")
     return (f"style distance {figures.style_loss_before:.3g} -> {figures.style_loss_after:.3g} "
-            f"(embedding view {figures.embedding_distance_before:.2f} -> {figures.embedding_distance_after:.2f}); "
+            f"(embedding view {figures.embedding_distance_before:.2f} -> {figures.embedding_distance_after:.2f}, "
+            f"palette {figures.palette_distance_before:.1f} -> {figures.palette_distance_after:.1f}); "
             f"content SSIM {figures.ssim_before:.3f} -> {figures.ssim_after:.3f}; "
             f"PSNR {figures.psnr_before:.1f} -> {figures.psnr_after:.1f} dB{colour}")
 

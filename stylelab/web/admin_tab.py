@@ -10,6 +10,7 @@ import gradio as gr
 import pandas as pd
 
 from stylelab.store.usage import SUMMARY_HEADERS
+from stylelab.training.finetune import FinetuneSettings
 from stylelab.web.catalog_admin import create_catalog_admin
 from stylelab.web.common import ImageUpload, admin_event, for_client, shown_to_user
 
@@ -61,10 +62,14 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                     batch_size = gr.Slider(1, 16, value=4, step=1, label="Batch size", elem_id="ft-batch")
                     image_size = gr.Slider(128, 512, value=192, step=64, label="Image size", elem_id="ft-size")
                 with gr.Row():
-                    style_weight = gr.Number(value=1.0, label="Style weight", elem_id="ft-style-weight")
-                    content_weight = gr.Number(value=2.0, label="Content weight", elem_id="ft-content-weight")
-                    tv_weight = gr.Number(value=0.1, label="Smoothness (TV) weight", elem_id="ft-tv-weight")
-                    embedding_weight = gr.Number(value=0.0, label="Embedding weight", elem_id="ft-emb-weight")
+                    recipe = FinetuneSettings()  # the fields start at the recipe's defaults
+                    style_weight = gr.Number(value=recipe.style_weight, label="Style weight", elem_id="ft-style-weight")
+                    content_weight = gr.Number(value=recipe.content_weight, label="Content weight",
+                                               elem_id="ft-content-weight")
+                    tv_weight = gr.Number(value=recipe.tv_weight, label="Smoothness (TV) weight",
+                                          elem_id="ft-tv-weight")
+                    embedding_weight = gr.Number(value=recipe.embedding_weight, label="Embedding weight",
+                                                 elem_id="ft-emb-weight")
                 with gr.Row():
                     start = gr.Button("Start fine-tuning", variant="primary", elem_id="ft-start")
                     cancel = gr.Button("Cancel", variant="stop", elem_id="ft-cancel")
