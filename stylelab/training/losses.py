@@ -104,11 +104,16 @@ def palette(image: torch.Tensor, side: int = 128) -> torch.Tensor:
     return (lab @ _directions(lab.device).T).sort(dim=0).values
 
 
-def palette_distance(images: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def palette_distance(images: torch.Tensor, target: torch.Tensor, side: int = 96) -> torch.Tensor:
     """How far each image's colours are from a ``palette`` (sliced Wasserstein-1 distance in Lab, about ΔE
     units): every image [N, 3, H, W]'s pixels projected on the same directions, sorted, and compared with the
     target's at the same quantiles. 0 when the image uses the painting's colours in the same proportions,
     whatever their arrangement. Returns [N]; differentiable, so the fine-tuning can pull colours towards it."""
+    height, width = images.shape[-2:]
+    if min(height, width) > side:  # a palette needs no more pixels than this; sorting them costs per step
+        scale = side / min(height, width)
+        images = F.interpolate(images, size=(round(height * scale), round(width * scale)), mode="bilinear",
+                               align_corners=False, antialias=True)
     lab = srgb_to_lab(images).flatten(2).transpose(1, 2)  # [N, P, 3]
     projected = (lab @ _directions(images.device).T).sort(dim=1).values  # [N, P, K]
     pixels = projected.shape[1]

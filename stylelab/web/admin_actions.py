@@ -70,12 +70,12 @@ class AdminActions:
     def start_finetune(self, template: str | None, style_image: str | None, photo_files: Sequence[str] | None,
                        name: str | None, trainable: str, steps: int, learning_rate: float | None, batch_size: int,
                        image_size: int, style_weight: float, content_weight: float, tv_weight: float,
-                       embedding_weight: float) -> tuple[int, str]:
+                       embedding_weight: float | None) -> tuple[int, str]:
         settings = FinetuneSettings(trainable=trainable, steps=int(steps or 0) or None,  # 0: the recipe's default
                                     learning_rate=learning_rate or None, batch_size=int(batch_size),
                                     image_size=int(image_size), style_weight=float(style_weight),
                                     content_weight=float(content_weight), tv_weight=float(tv_weight),
-                                    embedding_weight=float(embedding_weight))
+                                    embedding_weight=None if embedding_weight is None else float(embedding_weight))
         style, template_name = style_image_for(self.studio.store, upload_path(style_image) if style_image else (template or ""))
         target = clean_template_name((name or "").strip() or template_name or "Fine-tuned style")
         if photo_files:

@@ -68,7 +68,7 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                                                elem_id="ft-content-weight")
                     tv_weight = gr.Number(value=recipe.tv_weight, label="Smoothness (TV) weight",
                                           elem_id="ft-tv-weight")
-                    embedding_weight = gr.Number(value=recipe.embedding_weight, label="Embedding weight",
+                    embedding_weight = gr.Number(value=None, label="Embedding weight (blank: the mode's default)",
                                                  elem_id="ft-emb-weight")
                 with gr.Row():
                     start = gr.Button("Start fine-tuning", variant="primary", elem_id="ft-start")

@@ -14,9 +14,10 @@ from tests.e2e.conftest import AppServer, screenshot
 from tests.gan_fixtures import train_tiny
 
 
-@pytest.fixture()
-def catalog_server(tmp_path):
-    data_dir = tmp_path / "data"
+@pytest.fixture(scope="module")
+def catalog_server(tmp_path_factory):
+    """One app with a tiny trained generator for the module's two catalog journeys (each start costs seconds)."""
+    data_dir = tmp_path_factory.mktemp("catalog") / "data"
     train_tiny(data_dir / "generators" / "00001-bottles", steps=2, eval_every=2)  # a tiny generator, 2 steps
     server = AppServer(data_dir).start()
     yield server
