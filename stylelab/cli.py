@@ -423,7 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--train", choices=["embedding", "upper", "all"], default="embedding",
                       help="embedding: 100 numbers (seconds); upper: + residual/expand layers and norms, contract "
                            "frozen; all: everything (default: embedding)")
-    tune.add_argument("--steps", type=int, help="most steps (default: by mode, 40 / 150 / 150; early stopping "
+    tune.add_argument("--steps", type=int, help="most steps (default: by mode, 32 / 150 / 150; early stopping "
                                                  "may end sooner)")
     tune.add_argument("--lr", type=float,
                       help="peak learning rate after warm-up (default: by mode, 0.05 / 1e-3 / 5e-4)")

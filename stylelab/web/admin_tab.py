@@ -10,7 +10,6 @@ import gradio as gr
 import pandas as pd
 
 from stylelab.store.usage import SUMMARY_HEADERS
-from stylelab.training.finetune import FinetuneSettings
 from stylelab.web.catalog_admin import create_catalog_admin
 from stylelab.web.common import ImageUpload, admin_event, for_client, shown_to_user
 
@@ -55,14 +54,18 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                 trainable = gr.Radio(TRAINABLE, value="embedding", label="What to train", elem_id="ft-trainable")
                 with gr.Row():
                     steps = gr.Slider(0, 2000, value=0, step=5, label="Most steps (0 = the recipe's default: "
-                                      "40 for the embedding, 150 otherwise)", elem_id="ft-steps")
+                                      "32 for the embedding, 150 otherwise)", elem_id="ft-steps")
                     learning_rate = gr.Number(value=0, label="Learning rate (0 = the mode's default)",
                                               minimum=0, elem_id="ft-lr")
                 with gr.Row():
                     batch_size = gr.Slider(1, 16, value=4, step=1, label="Batch size", elem_id="ft-batch")
                     image_size = gr.Slider(128, 512, value=192, step=64, label="Image size", elem_id="ft-size")
                 with gr.Row():
-                    recipe = FinetuneSettings()  # the fields start at the recipe's defaults
+                    # the fields start at the recipe's defaults; imported here, as the tab is built, because the
+                    # training module brings torch and the UI modules must import without it
+                    from stylelab.training.finetune import FinetuneSettings
+
+                    recipe = FinetuneSettings()
                     style_weight = gr.Number(value=recipe.style_weight, label="Style weight", elem_id="ft-style-weight")
                     content_weight = gr.Number(value=recipe.content_weight, label="Content weight",
                                                elem_id="ft-content-weight")
