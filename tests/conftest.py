@@ -115,19 +115,39 @@ def make_photo_with_blurred_figure(size: tuple[int, int] = (480, 360)) -> tuple[
     """A sharp product (coffee inside an ellipse) on a plain light backdrop, overlapping a busy,
     colourful figure behind it that is out of focus (the astronaut photo, disk-blurred): the photo,
     the product's true mask and the figure's mask."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    figure = ((x - width * 0.66) / (width * 0.2)) ** 2 + ((y - height * 0.5) / (height * 0.42)) ** 2 <= 1
+    return _photo_with_figure(size, figure, max(3, round(0.02 * max(size))), product_centre=0.52, product_height=0.36)
+
+
+def make_photo_with_figure_cut_by_frame(size: tuple[int, int] = (480, 360)
+                                        ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """Like make_photo_with_blurred_figure, but everything sharp and the figure running off the
+    bottom of the frame, as a person or a table behind a product does."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
+    figure = ((x - width * 0.7) / (width * 0.25)) ** 2 + ((y - height * 0.85) / (height * 0.6)) ** 2 <= 1
+    return _photo_with_figure(size, figure, 0, product_centre=0.5, product_height=0.34)
+
+
+def _photo_with_figure(size: tuple[int, int], figure: np.ndarray, blur_radius: int, product_centre: float,
+                       product_height: float) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """The astronaut photo inside ``figure`` (disk-blurred when ``blur_radius``), the coffee photo in
+    an ellipse in front of it, on a plain light backdrop: the photo, the product's mask, the figure's."""
     from scipy import ndimage
 
     width, height = size
     y, x = np.mgrid[0:height, 0:width].astype(np.float64)
     image = np.full((height, width, 3), 0.92) - 0.05 * (y / height)[..., None]
-    figure = ((x - width * 0.66) / (width * 0.2)) ** 2 + ((y - height * 0.5) / (height * 0.42)) ** 2 <= 1
     face = np.asarray(sample_picture("astronaut", size), dtype=np.float64) / 255.0
-    radius = max(3, round(0.02 * max(size)))
-    ky, kx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
-    disk = (kx**2 + ky**2 <= radius**2).astype(np.float64)
     layer = np.dstack([face * figure[..., None], figure])
-    layer = np.stack([ndimage.convolve(layer[..., c], disk / disk.sum(), mode="reflect") for c in range(4)], 2)
+    if blur_radius:
+        ky, kx = np.mgrid[-blur_radius:blur_radius + 1, -blur_radius:blur_radius + 1]
+        disk = (kx**2 + ky**2 <= blur_radius**2).astype(np.float64)
+        layer = np.stack([ndimage.convolve(layer[..., c], disk / disk.sum(), mode="reflect") for c in range(4)], 2)
     image = layer[..., :3] + (1 - layer[..., 3:]) * image
-    product = ((x - width * 0.38) / (width * 0.14)) ** 2 + ((y - height * 0.52) / (height * 0.36)) ** 2 <= 1
+    product = (((x - width * 0.38) / (width * 0.14)) ** 2
+               + ((y - height * product_centre) / (height * product_height)) ** 2 <= 1)
     image[product] = np.asarray(sample_picture("coffee", size), dtype=np.float64)[product] / 255.0
     return Image.fromarray(np.round(np.clip(image, 0, 1) * 255).astype(np.uint8)), product, figure & ~product

@@ -38,6 +38,15 @@ class Quality:
 FULL = Quality(grabcut_pixels=0.25e6, iterations=6, matte_pixels=1.0e6, band=0.008)
 PREVIEW = Quality(grabcut_pixels=0.08e6, iterations=2, matte_pixels=0, band=0.0)
 PROPOSAL_PIXELS = 0.06e6
+PEEL_ITERATIONS = 3  # GrabCut's second pass starts from the first one's mask: it settles fast
+
+
+@dataclass(frozen=True)
+class _Seeds:
+    """The automatic proposal at GrabCut's size."""
+    score: np.ndarray  # how product-like each pixel is, 0..1
+    region: np.ndarray  # the proposed product
+    backdrop: np.ndarray | None  # what lies out of focus behind a sharp product: surely backdrop
 
 
 @dataclass(frozen=True)
@@ -70,19 +79,21 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
     rgb = np.asarray(image.convert("RGB"))
     prompt = prompt.checked(image.size) if prompt is not None and not prompt.empty else None
     small, scale = _resized(rgb, quality.grabcut_pixels)
-    if prompt is not None and prompt.box is not None:
-        labels, confidence, source = gc.labels_from_prompt(small.shape[:2], prompt.scaled(scale)), 1.0, "box"
-        proposed = None
-    else:
-        proposed = _proposal(rgb, small)
-        labels = gc.labels_from_proposal(*proposed[:2], prompt.scaled(scale) if prompt else None, proposed[2])
-        confidence, source = (1.0, "clicks") if prompt is not None else (0.0, "automatic")
     small_prompt = prompt.scaled(scale) if prompt else None
+    seeds = None
+    if small_prompt is not None and small_prompt.box is not None:
+        labels, confidence, source = gc.labels_from_prompt(small.shape[:2], small_prompt), 1.0, "box"
+    else:
+        seeds = _proposal(rgb, small)
+        labels = gc.labels_from_proposal(seeds.score, seeds.region, small_prompt, seeds.backdrop)
+        confidence, source = (1.0, "clicks") if small_prompt is not None else (0.0, "automatic")
     with ThreadPoolExecutor(1) as pool:  # OpenCV releases the GIL: the second opinion runs on the other core
-        second = pool.submit(_box_grabcut, small, *proposed[1:]) if proposed is not None and prompt is None else None
+        automatic = seeds if small_prompt is None else None  # no prompt: the cut-out judges itself
+        second = pool.submit(_box_grabcut, small, automatic.region, automatic.backdrop) if automatic else None
         mask = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt)
-        if second is not None:
-            confidence = automatic_confidence(proposed[1], mask, second.result())
+        if automatic is not None and second is not None:
+            mask = gc.peeled_from_frame(small, mask, labels, PEEL_ITERATIONS)
+            confidence = automatic_confidence(automatic.region, mask, second.result())
     alpha, colours = _edges(rgb, mask, quality)
     rgba = np.dstack([colours, np.round(alpha * 255).astype(np.uint8)])
     return CutoutResult(Image.fromarray(rgba, "RGBA"), Image.fromarray(rgba[..., 3], "L"), confidence, source)
@@ -127,9 +138,9 @@ def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | N
     return cv2.resize(found.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 
-def _proposal(rgb: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _proposal(rgb: np.ndarray, small: np.ndarray) -> _Seeds:
     """Score and region at GrabCut's size — the studio backdrop model when it is sure, else the cues —
-    and what lies out of focus behind a sharp product (surely backdrop; None when nothing does)."""
+    and what lies out of focus behind a sharp product (None when nothing does)."""
     shape = small.shape[:2]
     tiny, _ = _resized(rgb, PROPOSAL_PIXELS)
     proposal = propose(tiny)
@@ -142,9 +153,9 @@ def _proposal(rgb: np.ndarray, small: np.ndarray) -> tuple[np.ndarray, np.ndarra
         region = cv2.resize(proposal.region.astype(np.uint8), shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
     blurred = out_of_focus(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
     if blurred is None or not (region & ~blurred).any():
-        return score, region, None
+        return _Seeds(score, region, None)
     # a blurred person or bowl behind the product can be as unlike the backdrop as the product is
-    return np.where(blurred, 0.0, score), gc.clean(region & ~blurred, None), blurred
+    return _Seeds(np.where(blurred, 0.0, score), gc.clean(region & ~blurred, None), blurred)
 
 
 def _resized(rgb: np.ndarray, pixels: float) -> tuple[np.ndarray, float]:

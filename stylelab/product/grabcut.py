@@ -8,6 +8,8 @@ from scipy import ndimage
 from stylelab.product.prompts import CutoutPrompt
 
 CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
+FRAME_BAND = 0.02  # share of the shorter side: a mask this close to the frame may hold a scene object cut by it
+FRAME_TOUCH = 0.02  # share of that band the mask must cover before it is peeled
 
 
 def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarray:
@@ -53,6 +55,27 @@ def grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
     cv2.grabCut(np.ascontiguousarray(rgb[..., ::-1]), work, None, background, foreground, iterations,
                 cv2.GC_INIT_WITH_MASK)
     return (work == cv2.GC_FGD) | (work == cv2.GC_PR_FGD)
+
+
+def peeled_from_frame(rgb: np.ndarray, mask: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
+    """An automatic mask without what the frame cuts: a product stands whole in the photo, while a person,
+    a table or a building behind it runs off the edge, and GrabCut can grow the product into them. When
+    the mask reaches the frame, GrabCut runs again from it with that stretch surely backdrop, so its
+    colour model learns the scene object as backdrop; the seeds in ``labels`` still hold."""
+    band = np.zeros(mask.shape, bool)
+    width = max(2, round(FRAME_BAND * min(mask.shape)))
+    band[:width], band[-width:], band[:, :width], band[:, -width:] = True, True, True, True
+    if (mask & band).sum() < FRAME_TOUCH * band.sum():
+        return mask
+    again = np.where(mask, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    again[labels == cv2.GC_BGD] = cv2.GC_BGD
+    again[mask & band] = cv2.GC_BGD
+    # on a quarter of the pixels (GrabCut's cost grows fast with them): it only decides what to drop
+    half = (rgb.shape[1] // 2, rgb.shape[0] // 2)
+    kept = grabcut(cv2.resize(rgb, half, interpolation=cv2.INTER_AREA),
+                   cv2.resize(again, half, interpolation=cv2.INTER_NEAREST), iterations)
+    kept = cv2.resize(kept.astype(np.uint8), rgb.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
+    return clean(mask & kept, None)
 
 
 def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04) -> np.ndarray:

@@ -12,7 +12,8 @@ from stylelab.product.defocus import out_of_focus
 from stylelab.product.matting import decontaminate, matte, trimap_from_mask
 from stylelab.product.prompts import CutoutPrompt, make_prompt
 from stylelab.product.proposal import propose
-from tests.conftest import make_cutout, make_lifestyle_photo, make_photo_with_blurred_figure, sample_picture
+from tests.conftest import (make_cutout, make_lifestyle_photo, make_photo_with_blurred_figure,
+                            make_photo_with_figure_cut_by_frame, sample_picture)
 
 
 def iou(alpha: np.ndarray, truth: np.ndarray) -> float:
@@ -111,6 +112,15 @@ def test_an_automatic_cut_out_leaves_out_a_blurred_figure_as_striking_as_the_pro
     photo, product, _ = make_photo_with_blurred_figure()
     result = cutout(photo)
     assert iou(alpha_of(result.mask), product.astype(float)) > 0.95
+
+
+def test_an_automatic_cut_out_does_not_confidently_keep_a_figure_the_frame_cuts():
+    # the product stands whole in the photo; the sharp figure behind it runs off the bottom edge
+    photo, _, figure = make_photo_with_figure_cut_by_frame()
+    result = cutout(photo)
+    kept = alpha_of(result.mask)[figure].mean()
+    assert kept < 0.5, f"most of the figure is left out (kept {kept:.0%})"
+    assert result.low_confidence, "what is left of it makes the cut-out ask for a box"
 
 
 def test_a_photo_with_no_product_gets_a_low_confidence_and_says_to_draw_a_box():
