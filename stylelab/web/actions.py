@@ -30,11 +30,11 @@ from stylelab.product.shots import Placement
 from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
+from stylelab.web.mask_editor import editor_value
 from stylelab.web.workspace import current_key, current_workspace
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
-MASK_PAINT = (236, 72, 153, 150)  # how the product mask is painted in the mask editor
 BOX_VIEW_SIDE = 1024  # the box tool shows the photo at most this big; its cut-out is a quick preview
 
 
@@ -221,17 +221,15 @@ class WebActions:
 
     @user_errors
     def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | CutoutPrompt | None = None
-                          ) -> tuple[dict[str, Any] | None, str]:
-        """The photo with its product mask painted on a layer the user can correct, and a status line."""
+                          ) -> tuple[dict[str, Any] | None, str, Image.Image | None]:
+        """The photo with its product mask tinted, for the user to correct by brush; a status line; the mask."""
         if photo is None:
-            return None, ""
+            return None, "", None
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
         mask = self.studio.mask_for(photo, drawn, PREVIEW)
-        paint = Image.new("RGBA", photo.image.size, MASK_PAINT)
-        layer = Image.new("RGBA", photo.image.size, (0, 0, 0, 0))
-        layer.paste(paint, (0, 0), mask.mask.point(lambda a: 255 if a >= 128 else 0))
-        status = f"{mask.note} Confidence {mask.confidence:.0%}. Paint to add to the product, erase to remove."
-        return {"background": photo.image.convert("RGB"), "layers": [layer], "composite": None}, status
+        status = (f"{mask.note} Confidence {mask.confidence:.0%}. Paint pink to add to the product, blue to take "
+                  "away.")
+        return editor_value(photo.image, mask.mask), status, mask.mask
 
     @user_errors
     def product_mask(self, photo: str | None, mask_file: str | None = None, box: str | None = None,

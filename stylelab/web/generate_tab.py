@@ -98,7 +98,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
     @shown_to_user
     def load_mask(photo_path):
         if not photo_path:
-            return None, ""
+            return None, "", None
         return actions.mask_editor_value(photo_path)
 
     @shown_to_user
@@ -132,19 +132,20 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
         return (None, box_text, include, exclude, *show_box(photo, box_text, include, exclude))
 
     @user_event
-    def generate(photo, mask_editor, mask_image, template, preset, count, seed, scale, x, y, padding, strength,
-                 scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height, paint_wall,
-                 box="", include="", exclude="", progress=gr.Progress()):
+    def generate(photo, mask_editor, mask_shown, mask_image, template, preset, count, seed, scale, x, y, padding,
+                 strength, scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height,
+                 paint_wall, box="", include="", exclude="", progress=gr.Progress()):
         # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
         prompt = prompt_of(box, include, exclude) if not mask_image else None
-        drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or mask_from_editor_value(mask_editor))
+        painted = mask_from_editor_value(mask_editor, mask_shown)
+        drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or painted)
         pick = ScenePick(scene, material, palette, brand_colours or "", light, elevation, softness, gobo,
                          camera_height, bool(paint_wall))
         return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
                                       strength, progress_reporter(progress), pick)
 
     prompt_fields = [tool.box, tool.include, tool.exclude]
-    photo.change(load_mask, photo, [masks.editor, masks.status], api_visibility="undocumented")
+    photo.change(load_mask, photo, [masks.editor, masks.status, masks.shown], api_visibility="undocumented")
     photo.change(lambda: (None, "", "", ""), None, [tool.corner, *prompt_fields], api_visibility="undocumented").then(
         show_box, [photo, *prompt_fields], [tool.photo, tool.scale, tool.status], api_visibility="undocumented")
     tool.photo.select(box_clicked, [photo, tool.click_mode, tool.corner, tool.scale, *prompt_fields],
@@ -161,7 +162,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                      concurrency_id="restyle")
     mask_button.click(show_overlay, [photo, masks.upload, *prompt_fields], [mask_overlay, mask_file, masks.status],
                       api_name="product_mask")
-    button.click(generate, [photo, masks.editor, masks.upload, template, preset, count, seed, scale, x, y, padding,
+    button.click(generate, [photo, masks.editor, masks.shown, masks.upload, template, preset, count, seed, scale, x, y, padding,
                             strength, scene, material, palette, brand, light, elevation, softness, gobo,
                             camera_height, paint_wall, *prompt_fields], [gallery, table, downloads, status],
                  api_name="generate_shots",

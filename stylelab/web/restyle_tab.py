@@ -136,7 +136,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     @shown_to_user
     def show_mask(photos, selected, corrected):
         if not photos:
-            return None, ""
+            return None, "", None
         photo = photos[min(int(selected or 0), len(photos) - 1)]
         return actions.mask_editor_value(photo, corrected.get(photo.name))
 
@@ -161,8 +161,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corrected = {name: value for name, value in corrected.items() if name != photo.name}
         if prompt is not None:
             corrected[photo.name] = prompt
-        editor, brush = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
-        return picture, scale, status, corrected, editor, brush
+        editor, brush, shown = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
+        return picture, scale, status, corrected, editor, brush, shown
 
     @shown_to_user
     def box_clicked(photos, selected, corrected, mode, corner, scale, box_text, include, exclude,
@@ -171,7 +171,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
         if corner is not None:  # half a box: show where it starts
             return (corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected,
-                    gr.update(), gr.update())
+                    gr.update(), gr.update(), gr.update())
         return (corner, box_text, include, exclude,
                 *box_changed(photos, selected, corrected, box_text, include, exclude))
 
@@ -179,19 +179,21 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     def box_dragged(photos, selected, corrected, drag, scale, include, exclude):
         box_text = dragged_box(drag, scale)
         if not box_text:
-            return (gr.update(),) * 10
+            return (gr.update(),) * 11
         return (None, box_text, include, exclude, *box_changed(photos, selected, corrected, box_text, include, exclude))
 
     @shown_to_user
-    def keep_mask(photos, selected, corrected, editor_value, uploaded):
+    def keep_mask(photos, selected, corrected, editor_value, shown, uploaded):
         if not photos:
             raise gr.Error("Upload a photo first.", print_exception=False)
         photo = photos[min(int(selected or 0), len(photos) - 1)]
-        drawn = actions.load_mask_image(uploaded) if uploaded else mask_from_editor_value(editor_value)
+        # no strokes: the mask as shown is the one to use
+        drawn = actions.load_mask_image(uploaded) if uploaded else (mask_from_editor_value(editor_value, shown) or shown)
         if drawn is None:
             raise gr.Error("Paint the product on the mask, or upload a mask, first.", print_exception=False)
         corrected = {**corrected, photo.name: drawn}
-        return corrected, f"Using your mask for **{literal(photo.name)}**."
+        editor, _, shown = actions.mask_editor_value(photo, drawn)  # the strokes are now part of the mask shown
+        return corrected, f"Using your mask for **{literal(photo.name)}**.", editor, shown
 
     def choose_template(event: gr.SelectData):
         caption = event.value.get("caption") if isinstance(event.value, dict) else None
@@ -238,35 +240,38 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                 gr.Column(visible=True), 0)
 
     mask_inputs = [photos_state, selected_state, masks_state]
+    mask_outputs = [masks.editor, masks.status, masks.shown]
+    prompt_outputs = [box.photo, box.scale, box.status, masks_state, *mask_outputs]  # a new prompt: a new mask
     loaded = photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
                                 api_visibility="undocumented")
     loaded.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
     box_outputs = [box.photo, box.scale, box.status, box.box, box.include, box.exclude, mask_panel]
     loaded.then(lambda: {}, None, masks_state, api_visibility="undocumented").then(
-        show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented").then(
+        show_mask, mask_inputs, mask_outputs, api_visibility="undocumented").then(
         show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     selected = photo_strip.select(choose_photo, None, selected_state, api_visibility="undocumented")
     selected.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
-    selected.then(show_mask, mask_inputs, [masks.editor, masks.status], api_visibility="undocumented")
+    selected.then(show_mask, mask_inputs, mask_outputs, api_visibility="undocumented")
     selected.then(show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     prompt_fields = [box.box, box.include, box.exclude]
     box.photo.select(box_clicked, [*mask_inputs, box.click_mode, box.corner, box.scale, *prompt_fields],
-                     [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
+                     [box.corner, *prompt_fields, *prompt_outputs],
                      api_visibility="undocumented").then(show_preview, preview_inputs, preview,
                                                          api_visibility="undocumented")
     box.drag.change(box_dragged, [*mask_inputs, box.drag, box.scale, box.include, box.exclude],
-                   [box.corner, *prompt_fields, box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
+                   [box.corner, *prompt_fields, *prompt_outputs],
                    api_visibility="undocumented").then(show_preview, preview_inputs, preview,
                                                        api_visibility="undocumented")
     for field in prompt_fields:
-        field.submit(box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
+        field.submit(box_changed, [*mask_inputs, *prompt_fields], prompt_outputs,
                      api_visibility="undocumented")
     box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
                     api_visibility="undocumented").then(
-        box_changed, [*mask_inputs, *prompt_fields], [box.photo, box.scale, box.status, masks_state, masks.editor, masks.status],
+        box_changed, [*mask_inputs, *prompt_fields], prompt_outputs,
         api_visibility="undocumented")
-    use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.upload],
-                   [masks_state, masks.status], api_visibility="undocumented").then(
+    use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.shown, masks.upload],
+                   [masks_state, masks.status, masks.editor, masks.shown], api_visibility="undocumented",
+                   show_progress_on=[masks.status]).then(
         show_preview, preview_inputs, preview, api_visibility="undocumented")
     template_gallery.select(choose_template, None, template, api_visibility="undocumented")
     for control in (template, style_image, keep_colours, blend_template, mode):
