@@ -1,8 +1,8 @@
 """The fine-tuning loop: the any-image transformer adapted to one style and a catalog.
 
-Trains (1) the style's 100-number embedding only, (2) the embedding plus the
-transformer's residual/expand layers and all normalization maps, with the contract
-layers frozen, or (3) everything. Losses are balanced by their values at step 0, so the
+Trains (1) the style's 100-number embedding only, (2) the embedding plus the style norms
+(embedding -> instance-norm scale and shift) of the transformer's residual/expand layers, with
+every convolution frozen, or (3) everything. Losses are balanced by their values at step 0, so the
 weights say how much each term matters relative to where the pretrained network starts. Besides
 the Gram style and content terms, the painting's palette (in Lab) and a light pull on the style
 predictor's embedding keep the result close to the painting as a person sees it, not only in
@@ -34,6 +34,7 @@ from torch import nn
 from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
 from stylelab.models import STYLE_IMAGE_SIZE, ArbitraryStyleTransformer, StylePredictor
+from stylelab.models.arbitrary import StyleNorm
 from stylelab.store.files import fsync_file
 from stylelab.training import losses
 from stylelab.training.data import augmented_batch, colours_and_alpha, on_white, split
@@ -43,11 +44,11 @@ from stylelab.training.recipe import (EarlyStopping, WeightAverage, ema_decay_fo
 TRAINABLE = ("embedding", "upper", "all")
 DEFAULT_LEARNING_RATES = {"embedding": 0.05, "upper": 1e-3, "all": 5e-4}
 DEFAULT_STEPS = {"embedding": 32, "upper": 150, "all": 150}
-# the palette term and the pull on the style predictor's embedding help the embedding alone (100 numbers cannot
-# repaint a product); the upper layers can repaint, and did: with both at 0.3 held-out SSIM fell 0.04-0.07 on
-# three of five paintings (benchmarks/finetune_styles.py), so they train on Gram + content + TV as before
-DEFAULT_COLOUR_WEIGHTS = {"embedding": 1.0, "upper": 0.0, "all": 0.0}
-DEFAULT_EMBEDDING_WEIGHTS = {"embedding": 0.3, "upper": 0.0, "all": 0.0}
+# the palette term and the pull on the style predictor's embedding keep the result close to the painting as a
+# person sees it (the Gram term alone greyed and blurred it); on the upper layers the pull is as strong as the
+# style term and the palette light (at 0.3 it repainted products: a red vase came out blue and white)
+DEFAULT_COLOUR_WEIGHTS = {"embedding": 1.0, "upper": 0.1, "all": 0.0}
+DEFAULT_EMBEDDING_WEIGHTS = {"embedding": 0.3, "upper": 1.0, "all": 0.0}
 VALIDATION_CROPS = 12  # at most: each held-out photo gives up to 3 fixed crops (its centre square first)
 STYLE_CROPS_PER_SCALE = 4
 
@@ -227,13 +228,20 @@ class _Objective:
 
 
 def trainable_parameters(transformer: nn.Module, embedding: nn.Parameter, trainable: str) -> list[nn.Parameter]:
-    """Freeze what the mode keeps fixed; return what the optimizer may change."""
+    """Freeze what the mode keeps fixed; return what the optimizer may change.
+
+    "upper" trains the style norms (the maps from the embedding to each instance norm's scale and shift) of the
+    residual and expand layers, not their convolutions: trained convolutions learned to blur, to draw bright
+    halos around products and to grey the colours (benchmarks/finetune_styles.py), while the norms, the part of
+    the network that carries a style, change colours and strokes and keep the shapes."""
     transformer.requires_grad_(False)
-    if trainable in ("upper", "all"):
+    if trainable == "upper":
         for module in (*transformer.residual, *transformer.expand):
-            module.requires_grad_(True)
+            for part in module.modules():
+                if isinstance(part, StyleNorm):
+                    part.requires_grad_(True)
     if trainable == "all":
-        transformer.contract.requires_grad_(True)
+        transformer.requires_grad_(True)
     return [embedding, *(p for p in transformer.parameters() if p.requires_grad)]
 
 

@@ -50,7 +50,10 @@ def test_a_short_cpu_run_lowers_validation_loss_and_changes_the_output(engine, t
         changed_frozen = [k for k in frozen if not torch.equal(state[k], before[k])]
         if trainable == "upper":
             assert frozen and changed_frozen == [], "contract layers stay bit-for-bit unchanged"
-            assert any(not torch.equal(state[k], before[k]) for k in before if k.startswith("residual."))
+            assert any(not torch.equal(state[k], before[k]) for k in before if ".norm." in k), "the style norms train"
+            convolutions = [k for k in before if k.startswith(("residual.", "expand.")) and ".norm." not in k]
+            assert convolutions and all(torch.equal(state[k], before[k]) for k in convolutions), \
+                "upper keeps the convolutions (trained, they blurred and drew halos around products)"
         else:
             assert changed_frozen, "'all' trains the contract layers too"
 
