@@ -421,8 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--photos", nargs="+", required=True, type=Path, help="photos, folders or ZIPs to train on")
     tune.add_argument("--name", help="template to publish to (default: the --style template)")
     tune.add_argument("--train", choices=["embedding", "upper", "all"], default="embedding",
-                      help="embedding: 100 numbers (seconds); upper: + residual/expand layers and norms, contract "
-                           "frozen; all: everything (default: embedding)")
+                      help="embedding: 100 numbers (seconds); upper: + the style norms of the residual/expand "
+                           "layers, convolutions frozen (minutes); all: everything (default: embedding)")
     tune.add_argument("--steps", type=int, help="most steps (default: by mode, 32 / 150 / 150; early stopping "
                                                  "may end sooner)")
     tune.add_argument("--lr", type=float,

@@ -14,7 +14,7 @@ from stylelab.web.catalog_admin import create_catalog_admin
 from stylelab.web.common import ImageUpload, admin_event, for_client, shown_to_user
 
 TRAINABLE = [("Style embedding only (100 numbers, seconds)", "embedding"),
-             ("Embedding + upper layers and norms (contract frozen)", "upper"),
+             ("Embedding + style norms of the upper layers (convolutions frozen, minutes)", "upper"),
              ("Everything", "all")]
 JOB_HEADERS = ["Job", "Kind", "Name", "Status", "Message"]
 DASHBOARD_HEADERS = SUMMARY_HEADERS
