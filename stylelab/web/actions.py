@@ -227,7 +227,7 @@ class WebActions:
             return None, "", None
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
         mask = self.studio.mask_for(photo, drawn, PREVIEW)
-        status = (f"{mask.note} Confidence {mask.confidence:.0%}. Paint pink to add to the product, blue to take "
+        status = (f"{mask.note} Confidence {mask.confidence:.0%}. Paint green to add to the product, pink to take "
                   "away.")
         return editor_value(photo.image, mask.mask), status, mask.mask
 

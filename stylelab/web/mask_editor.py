@@ -1,9 +1,10 @@
-"""A product-mask editor: the photo with its mask tinted pink, corrected by brush strokes.
+"""A product-mask editor: the photo with what the mask removes tinted pink (as in the box tool and
+the overlays), corrected by brush strokes.
 
 The mask is shown in the editor's background, not on a layer: Gradio 6 places a layer handed
 in with the value off the photo (by half the difference to its 800x800 starting canvas), while
 strokes the user paints land exactly on the photo. So the strokes are read as corrections to the
-mask the editor showed: pink adds to the product, blue takes away.
+mask the editor showed: green adds to the product, pink takes away.
 """
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
+from stylelab.product.masks import overlay
 from stylelab.web.common import ImageUpload
 
-ADD = "#ec4899"  # pink: this is product
-REMOVE = "#0ea5e9"  # blue: this is not
-TINT = (236, 72, 153, 120)  # the shown mask: the pink, light enough to see the product through it
+ADD = "#22c55e"  # green: this is product
+REMOVE = "#ec4899"  # pink: this is not, the tint of what the mask removes
 
 
 @dataclass
@@ -29,7 +30,8 @@ class MaskEditor:
     status: gr.Markdown
 
 
-def create_mask_editor(prefix: str, label: str = "Mask: pink adds, blue removes") -> MaskEditor:
+def create_mask_editor(prefix: str, label: str = "Mask (tinted = removed): green adds, pink removes"
+                       ) -> MaskEditor:
     editor = gr.ImageEditor(type="pil", label=label, image_mode="RGBA", sources=[], transforms=[], layers=False,
                             brush=gr.Brush(colors=[ADD, REMOVE], default_color=ADD, color_mode="fixed"),
                             eraser=gr.Eraser(), format="png", height=360, elem_id=f"{prefix}-mask-editor")
@@ -42,18 +44,14 @@ def create_mask_editor(prefix: str, label: str = "Mask: pink adds, blue removes"
 
 
 def editor_value(photo: Image.Image, mask: Image.Image) -> dict[str, Any]:
-    """The editor's value: the photo with ``mask`` (white = product) tinted, and no strokes yet."""
-    tinted = photo.convert("RGBA")
-    paint = Image.new("RGBA", photo.size, TINT)
-    layer = Image.new("RGBA", photo.size, (0, 0, 0, 0))
-    layer.paste(paint, (0, 0), mask.convert("L").resize(photo.size).point(lambda a: 255 if a >= 128 else 0))
-    tinted.alpha_composite(layer)
-    return {"background": tinted.convert("RGB"), "layers": [], "composite": None}
+    """The editor's value: the photo with what ``mask`` (white = product) removes tinted, and no strokes yet."""
+    return {"background": overlay(photo, mask.convert("L").point(lambda a: 255 if a >= 128 else 0)), "layers": [],
+            "composite": None}
 
 
 def mask_from_editor_value(value: Any, shown: Image.Image | None = None) -> Image.Image | None:
     """The mask after the user's strokes: ``shown`` (the mask the editor showed; none through the API)
-    with the pink strokes added and the blue ones taken away, as "L"; None when nothing is painted."""
+    with the green strokes added and the pink ones taken away, as "L"; None when nothing is painted."""
     if not isinstance(value, dict) or not value.get("layers"):
         return None
     layers = [np.asarray(layer.convert("RGBA")) for layer in value["layers"] if layer is not None]

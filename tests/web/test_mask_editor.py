@@ -22,22 +22,22 @@ def _strokes(size: tuple[int, int], *lines: tuple[str, tuple[int, int, int, int]
     return layer
 
 
-def test_the_editor_shows_the_mask_tinted_on_the_photo_and_starts_with_no_strokes():
+def test_the_editor_tints_what_the_mask_removes_and_starts_with_no_strokes():
     photo = sample_picture("coffee", (240, 180))
     value = editor_value(photo, _shown_mask(photo.size))
     shown = np.asarray(value["background"], dtype=float)
     original = np.asarray(photo, dtype=float)
     assert value["layers"] == []
-    assert np.abs(shown[100, 120] - original[100, 120]).sum() > 60, "inside the mask: tinted"
-    assert np.abs(shown[10, 10] - original[10, 10]).sum() == 0, "outside it: the photo as it is"
+    assert np.abs(shown[10, 10] - original[10, 10]).sum() > 60, "outside the mask: tinted"
+    assert np.abs(shown[100, 120] - original[100, 120]).sum() == 0, "the product: the photo as it is"
 
 
-def test_pink_strokes_add_to_the_shown_mask_and_blue_ones_take_away():
+def test_green_strokes_add_to_the_shown_mask_and_pink_ones_take_away():
     size = (240, 180)
     layer = _strokes(size, (ADD, (200, 20, 230, 20)), (REMOVE, (60, 90, 180, 90)))
     mask = np.asarray(mask_from_editor_value({"layers": [layer]}, _shown_mask(size))) > 0
-    assert mask[20, 215], "the pink stroke outside the product is now product"
-    assert not mask[90, 120], "the blue stroke across the product is not"
+    assert mask[20, 215], "the green stroke outside the product is now product"
+    assert not mask[90, 120], "the pink stroke across the product is not"
     assert mask[60, 120] and mask[120, 120], "the rest of the shown mask stays"
     assert not mask[160, 20], "and the rest of the backdrop too"
 
@@ -48,7 +48,7 @@ def test_an_editor_with_no_strokes_gives_no_mask():
     assert mask_from_editor_value(None) is None
 
 
-def test_without_a_shown_mask_the_pink_strokes_are_the_mask():
+def test_without_a_shown_mask_the_green_strokes_are_the_mask():
     # through the API the editor's value comes alone
     size = (240, 180)
     mask = np.asarray(mask_from_editor_value({"layers": [_strokes(size, (ADD, (20, 20, 100, 20)))]})) > 0
