@@ -6,6 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from stylelab.product.prompts import CutoutPrompt
+from stylelab.product.proposal import border_band
 
 CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
 FRAME_BAND = 0.02  # share of the shorter side: a mask this close to the frame may hold a scene object cut by it
@@ -62,9 +63,7 @@ def peeled_from_frame(rgb: np.ndarray, mask: np.ndarray, labels: np.ndarray, ite
     a table or a building behind it runs off the edge, and GrabCut can grow the product into them. When
     the mask reaches the frame, GrabCut runs again from it with that stretch surely backdrop, so its
     colour model learns the scene object as backdrop; the seeds in ``labels`` still hold."""
-    band = np.zeros(mask.shape, bool)
-    width = max(2, round(FRAME_BAND * min(mask.shape)))
-    band[:width], band[-width:], band[:, :width], band[:, -width:] = True, True, True, True
+    band = border_band(mask.shape, FRAME_BAND)
     if (mask & band).sum() < FRAME_TOUCH * band.sum():
         return mask
     again = np.where(mask, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)

@@ -95,13 +95,8 @@ def _directions(device: torch.device) -> torch.Tensor:
 
 def palette(image: torch.Tensor, side: int = 128) -> torch.Tensor:
     """The colours of an image [3, H, W] as the palette distance compares them: its Lab pixels (the shorter
-    side resized to ``side``) projected on the fixed directions and sorted, [P, PALETTE_DIRECTIONS]."""
-    height, width = image.shape[-2:]
-    scale = side / min(height, width)
-    small = F.interpolate(image[None], size=(max(1, round(height * scale)), max(1, round(width * scale))),
-                          mode="bilinear", align_corners=False, antialias=True)
-    lab = srgb_to_lab(small).flatten(2).transpose(1, 2)[0]
-    return (lab @ _directions(lab.device).T).sort(dim=0).values
+    side at most ``side``) projected on the fixed directions and sorted, [P, PALETTE_DIRECTIONS]."""
+    return _sorted_projections(image[None], side)[0]
 
 
 def palette_distance(images: torch.Tensor, target: torch.Tensor, side: int = 96) -> torch.Tensor:
@@ -109,13 +104,19 @@ def palette_distance(images: torch.Tensor, target: torch.Tensor, side: int = 96)
     units): every image [N, 3, H, W]'s pixels projected on the same directions, sorted, and compared with the
     target's at the same quantiles. 0 when the image uses the painting's colours in the same proportions,
     whatever their arrangement. Returns [N]; differentiable, so the fine-tuning can pull colours towards it."""
-    height, width = images.shape[-2:]
-    if min(height, width) > side:  # a palette needs no more pixels than this; sorting them costs per step
-        scale = side / min(height, width)
-        images = F.interpolate(images, size=(round(height * scale), round(width * scale)), mode="bilinear",
-                               align_corners=False, antialias=True)
-    lab = srgb_to_lab(images).flatten(2).transpose(1, 2)  # [N, P, 3]
-    projected = (lab @ _directions(images.device).T).sort(dim=1).values  # [N, P, K]
+    projected = _sorted_projections(images, side)  # [N, P, K]
     pixels = projected.shape[1]
     at = ((torch.arange(pixels, device=images.device) + 0.5) / pixels * len(target)).long()
     return (projected - target[at].to(projected)).abs().mean(dim=(1, 2))
+
+
+def _sorted_projections(images: torch.Tensor, side: int) -> torch.Tensor:
+    """[N, P, PALETTE_DIRECTIONS]: each image's Lab pixels projected on the fixed directions, sorted; images
+    with a shorter side above ``side`` are shrunk first (a palette needs no more pixels, and sorting costs)."""
+    height, width = images.shape[-2:]
+    if min(height, width) > side:
+        scale = side / min(height, width)
+        images = F.interpolate(images, size=(round(height * scale), round(width * scale)), mode="bilinear",
+                               align_corners=False, antialias=True)
+    lab = srgb_to_lab(images).flatten(2).transpose(1, 2)
+    return (lab @ _directions(images.device).T).sort(dim=1).values

@@ -137,8 +137,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                  paint_wall, box="", include="", exclude="", progress=gr.Progress()):
         # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
         prompt = prompt_of(box, include, exclude) if not mask_image else None
-        painted = mask_from_editor_value(mask_editor, mask_shown)
-        drawn = actions.load_mask_image(mask_image) if mask_image else (prompt or painted)
+        drawn = (actions.load_mask_image(mask_image) if mask_image
+                 else prompt or mask_from_editor_value(mask_editor, mask_shown))
         pick = ScenePick(scene, material, palette, brand_colours or "", light, elevation, softness, gobo,
                          camera_height, bool(paint_wall))
         return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
@@ -162,8 +162,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                      concurrency_id="restyle")
     mask_button.click(show_overlay, [photo, masks.upload, *prompt_fields], [mask_overlay, mask_file, masks.status],
                       api_name="product_mask")
-    button.click(generate, [photo, masks.editor, masks.shown, masks.upload, template, preset, count, seed, scale, x, y, padding,
-                            strength, scene, material, palette, brand, light, elevation, softness, gobo,
+    button.click(generate, [photo, masks.editor, masks.shown, masks.upload, template, preset, count, seed, scale, x, y,
+                            padding, strength, scene, material, palette, brand, light, elevation, softness, gobo,
                             camera_height, paint_wall, *prompt_fields], [gallery, table, downloads, status],
                  api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)

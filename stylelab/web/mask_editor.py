@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageColor
 
 from stylelab.product.masks import overlay
 from stylelab.web.common import ImageUpload
@@ -73,5 +73,5 @@ def mask_from_editor_value(value: Any, shown: Image.Image | None = None) -> Imag
 
 
 def _distance(pixels: np.ndarray, colour: str) -> np.ndarray:
-    target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+    target = np.array(ImageColor.getrgb(colour), dtype=np.float32)
     return np.linalg.norm(pixels[..., :3].astype(np.float32) - target, axis=-1)

@@ -188,7 +188,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             raise gr.Error("Upload a photo first.", print_exception=False)
         photo = photos[min(int(selected or 0), len(photos) - 1)]
         # no strokes: the mask as shown is the one to use
-        drawn = actions.load_mask_image(uploaded) if uploaded else (mask_from_editor_value(editor_value, shown) or shown)
+        drawn = (actions.load_mask_image(uploaded) if uploaded
+                 else mask_from_editor_value(editor_value, shown) or shown)
         if drawn is None:
             raise gr.Error("Paint the product on the mask, or upload a mask, first.", print_exception=False)
         corrected = {**corrected, photo.name: drawn}
