@@ -311,14 +311,14 @@ def _finetune(args: argparse.Namespace) -> int:
         raise StyleLabError("Give the template a name with --name (the fine-tuned style is saved under it).")
     photos = read_training_photos(args.photos)
     run_dir = new_run_dir(app_settings.data_dir / "finetune", name)
-    networks = engine.networks()
+    predictor, transformer = engine.networks().predictor, engine.float_transformer()
     with tqdm(total=settings.total_steps, unit="step", file=sys.stderr, disable=args.quiet) as bar:
         def progress(p):
             bar.update(p.step - bar.n)
             bar.set_postfix(train=f"{p.train_loss:.3f}",
                             val="" if p.validation_loss is None else f"{p.validation_loss:.3f}")
 
-        result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
+        result, figures = run_finetune_job(predictor, transformer, to_tensor(style), photos,
                                            settings, run_dir, progress, device=engine.device)
     print(f"{result.stopped} after {result.steps_run} steps; validation loss "
           f"{result.initial_validation_loss:.3f} -> {result.best_validation_loss:.3f} (best at step "

@@ -107,6 +107,7 @@ class StyleEngine:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _networks: _Networks | None = field(default=None, repr=False)
     _tuned: dict[str, nn.Module] = field(default_factory=dict, repr=False)
+    _float_transformer: nn.Module | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.device = choose_device(self.device_request)
@@ -139,6 +140,16 @@ class StyleEngine:
             weight_max = FULL_WEIGHT_MAX if has_int8_dot_product() else NO_SATURATION_WEIGHT_MAX
             return load_int8_network(network, weight_max)  # its convolutions take channels-last input themselves
         return self._prepare(load_network(network))
+
+    def float_transformer(self) -> nn.Module:
+        """The pretrained any-image transformer in float32 on the engine's device, whatever the
+        precision: what fine-tuning starts from (int8 convolutions have no weights to train)."""
+        if self.precision != "int8":
+            return self.networks().transformer
+        with self._lock:
+            if self._float_transformer is None:
+                self._float_transformer = self._prepare(load_network("arbitrary_transformer"))
+            return self._float_transformer
 
     def tuned_transformer(self, path: str) -> nn.Module:
         """A fine-tuned transformer, loaded once per weights file (never swapped into the shared one).

@@ -83,16 +83,16 @@ class AdminActions:
         else:  # the default sample set the project can ship
             photos = [to_tensor(Image.fromarray(getattr(skimage.data, n)()).convert("RGB").resize((384, 288)))
                       for n in SAMPLE_TRAINING_PHOTOS]
-        networks = self.studio.engine.networks()
+        engine = self.studio.engine
+        predictor, transformer = engine.networks().predictor, engine.float_transformer()
         run_dir = new_run_dir(self.studio.settings.data_dir / "finetune", target)
 
         def run(job: Job):
             def progress(p: Progress) -> None:
                 job.history.append({"step": p.step, "train_loss": p.train_loss, "validation_loss": p.validation_loss})
                 job.eta_seconds = p.eta_seconds
-            result, figures = run_finetune_job(networks.predictor, networks.transformer, to_tensor(style), photos,
-                                               settings, run_dir, progress, job.cancel.is_set,
-                                               device=self.studio.engine.device)
+            result, figures = run_finetune_job(predictor, transformer, to_tensor(style), photos, settings, run_dir,
+                                               progress, job.cancel.is_set, device=engine.device)
             job.status = result.stopped
             job.message = (f"Verdict: {verdict(figures)}. Validation loss {result.initial_validation_loss:.3f} → "
                            f"{result.best_validation_loss:.3f} (best at step {result.best_step}). "

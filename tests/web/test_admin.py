@@ -13,7 +13,8 @@ from stylelab.store.jobs import JobManager
 from stylelab.store.usage import UsageLog
 from stylelab.web.auth import AdminAuth
 from stylelab.web.admin_actions import AdminActions
-from stylelab.engine import RestyleSettings
+from stylelab.engine import RestyleSettings, StyleEngine
+from stylelab.engine.precision import int8_supported
 from stylelab.errors import UserFacingError
 from stylelab.settings import AppSettings
 from stylelab.studio import Photo, StyleChoice, Studio
@@ -87,8 +88,14 @@ def test_usage_log_refuses_unknown_kinds(tmp_path):
         UsageLog(tmp_path).record("hack")
 
 
-def test_the_admin_sees_the_verdict_and_is_warned_when_publishing_a_run_that_did_not_improve(tmp_path, engine):
+@pytest.mark.parametrize("precision", ["fp32", pytest.param("int8", marks=pytest.mark.skipif(
+    not int8_supported(), reason="int8 needs an x86-64 CPU with AVX2 (oneDNN)"))])
+def test_the_admin_sees_the_verdict_and_is_warned_when_publishing_a_run_that_did_not_improve(tmp_path, engine,
+                                                                                             precision):
     from stylelab.web.auth import AdminAuth
+
+    if precision == "int8":  # where `auto` serves in int8, fine-tuning still starts from the float network
+        engine = StyleEngine(device_request="cpu", precision_request="int8")
 
     settings = AppSettings(data_dir=tmp_path / "data", device="cpu", max_side=400, max_files=5, preview_side=64,
                            concurrency=1, queue_size=8, max_upload_mb=10, admin_password="pw")
