@@ -35,7 +35,7 @@ PHOTO_INPUT = ActivationRange(1 / 255, 0)
 # Convolutions stay in float until the remaining int8 ones are predicted to keep every calibration run at least
 # this close to float (PSNR). The only figure set by looking at the evaluation photos: with 34 dB, 11 of their
 # 572 (photo, style) pairs stayed under the 35 dB gate (7-bit weights); with 36 dB, one convolution more each.
-FLOAT_TARGET_DB = 36.0
+FLOAT_TARGET_DB = 37.0
 WEIGHT_BITS = {FULL_WEIGHT_MAX: "8-bit weights", NO_SATURATION_WEIGHT_MAX: "7-bit weights"}
 
 

@@ -3,8 +3,8 @@ style and five style images, tiles and blends, and parity with the original grap
 
 The convolutions the calibration keeps in float (weights/int8_calibration.json) are what
 makes the gate: with every convolution in int8 this photo's worst style was 31.5 dB.
-Measured here (AMD EPYC, 7-bit weights): worst style 37.5 dB, median 44.5, style images
-42.6-48.8, tiles 48.9; VNNI emulated (8-bit weights): 38.3, 45.4, 45.1-52.3, 48.9.
+Measured here (AMD EPYC, 7-bit weights): worst style 38.3 dB, median 46.0, style images
+42.6-48.7, tiles 49.6; VNNI emulated (8-bit weights): 38.9, 46.6, 45.1-52.5, 50.9.
 """
 from __future__ import annotations
 
