@@ -8,8 +8,9 @@ from stylelab.engine.precision import int8_supported
 from stylelab.models import MultiStyleNet
 from stylelab.models.layers import ReflectConv
 from stylelab.models.predictor import SameConv
-from stylelab.models.quantized import (NO_SATURATION_WEIGHT_MAX, ActivationRange, Int8Conv, calibrate,
-                                       choose_float_layers, int8_conv, iterate_batches, multiply_adds, quantize_network)
+from stylelab.models.quantized import (NO_SATURATION_WEIGHT_MAX, QUANTIZE_CHUNK, ActivationRange, Int8Conv, calibrate,
+                                       choose_float_layers, int8_conv, iterate_batches, multiply_adds, quantize_network,
+                                       quantize_uint8)
 
 pytestmark = pytest.mark.skipif(not int8_supported(), reason="int8 needs an x86-64 CPU with AVX2 (oneDNN)")
 
@@ -36,6 +37,20 @@ def test_int8_layer_matches_its_float_layer_on_odd_sizes(layer):
     assert relative_error(ours, reference) < 0.03  # 7-bit weights, 8-bit inputs
     # the float emulation computes the kernel's integer products: what VNNI CPUs get with 8-bit weights
     assert relative_error(emulated, ours) < 1e-4
+
+
+def test_quantizing_in_bands_of_rows_gives_every_pixel_its_rounded_uint8_value():
+    torch.manual_seed(0)
+    x = (torch.randn(2, 8, 301, 257) * 4).contiguous(memory_format=torch.channels_last)  # bands of 255 rows
+    assert x.numel() > QUANTIZE_CHUNK
+    scale, zero_point = 0.03, 128
+    ours = quantize_uint8(x, scale, zero_point)
+    expected = torch.floor(x / scale + zero_point + 0.5).clamp(0, 255).to(torch.uint8)
+    assert ours.is_contiguous(memory_format=torch.channels_last)
+    # float rounding may move a value sitting on a half step by one; nothing else differs
+    assert (ours.int() - expected.int()).abs().max() <= 1
+    assert (ours != expected).float().mean() < 1e-4
+    assert ours[0, :, 0].min() == 0 and ours[1, :, -1].max() == 255  # clamped at both ends, first and last band
 
 
 def test_calibration_covers_every_convolution_and_the_quantized_network_follows_the_float_one():

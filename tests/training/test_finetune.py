@@ -33,12 +33,12 @@ def training_data():
 def test_a_short_cpu_run_lowers_validation_loss_and_changes_the_output(engine, training_data, trainable, tmp_path):
     style, photos = training_data
     networks = engine.networks()
-    before = {k: v.clone() for k, v in networks.transformer.state_dict().items()}
-    result = finetune(networks.predictor, networks.transformer, style, photos,
+    before = {k: v.clone() for k, v in engine.float_transformer().state_dict().items()}
+    result = finetune(networks.predictor, engine.float_transformer(), style, photos,
                       FinetuneSettings(trainable=trainable, **QUICK), run_dir=tmp_path / "run")
     assert result.best_validation_loss < result.initial_validation_loss
     assert result.best_step > 0
-    assert all(torch.equal(v, networks.transformer.state_dict()[k]) for k, v in before.items()), \
+    assert all(torch.equal(v, engine.float_transformer().state_dict()[k]) for k, v in before.items()), \
         "the engine's shared transformer is never modified"
     assert (tmp_path / "run" / "settings.json").is_file() and (tmp_path / "run" / "metrics.jsonl").is_file()
     assert (tmp_path / "run" / "checkpoint-best.safetensors").is_file()
@@ -65,7 +65,7 @@ def test_cancel_stops_a_job_within_a_few_seconds(engine, training_data):
     outcome = {}
 
     def job():
-        outcome["result"] = finetune(networks.predictor, networks.transformer, style, photos,
+        outcome["result"] = finetune(networks.predictor, engine.float_transformer(), style, photos,
                                      FinetuneSettings(steps=5000, validate_every=1000, image_size=128),
                                      abort_fn=cancel.is_set)
 
@@ -92,7 +92,7 @@ def test_publish_then_roll_back_restores_the_previous_output_exactly(tmp_path, e
     photo = Photo("mug", sample_picture("coffee", (160, 120)))
     original = studio.restyle([photo], StyleChoice(template="Rocket"), RestyleSettings())[0].result.tobytes()
     networks = engine.networks()
-    result, figures = run_finetune_job(networks.predictor, networks.transformer, style, photos,
+    result, figures = run_finetune_job(networks.predictor, engine.float_transformer(), style, photos,
                                        FinetuneSettings(trainable="upper", **QUICK),
                                        new_run_dir(tmp_path / "runs", "rocket"))
     assert (tmp_path / "runs" / "00001-rocket" / "before-after.png").is_file()
@@ -124,7 +124,7 @@ def test_a_crash_while_publishing_leaves_the_previous_version_active_and_loadabl
         return real_save(tensors, path, *args, **kwargs)
 
     monkeypatch.setattr(templates, "save_file", crash_half_way)
-    state = {k: v.clone() for k, v in engine.networks().transformer.state_dict().items()}
+    state = {k: v.clone() for k, v in engine.float_transformer().state_dict().items()}
     with pytest.raises(KeyboardInterrupt):
         studio.store.publish_version("Rocket", torch.ones(100), state, {"note": "second"})
     monkeypatch.setattr(templates, "save_file", real_save)
@@ -211,7 +211,7 @@ def test_cutouts_train_and_show_on_white_not_on_a_painted_ground(engine, trainin
     networks = engine.networks()
     settings = FinetuneSettings(trainable="embedding", steps=4, validate_every=2, image_size=96, batch_size=2,
                                 validation_fraction=0.5)
-    run_finetune_job(networks.predictor, networks.transformer, style, photos, settings, run_dir)
+    run_finetune_job(networks.predictor, engine.float_transformer(), style, photos, settings, run_dir)
     sheet = np.asarray(Image.open(run_dir / "before-after.png").convert("RGB")).astype(float)
     size = settings.image_size
     for column in range(3):  # original | before | after, one row per held-out cut-out

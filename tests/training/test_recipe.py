@@ -108,7 +108,7 @@ def test_a_short_default_run_brings_a_stripe_style_closer_on_held_out_photos(eng
     photos = [to_tensor(sample_picture(name, (160, 120))) for name in ("coffee", "chelsea", "astronaut", "rocket")]
     networks = engine.networks()
     settings = FinetuneSettings(trainable="upper", steps=10, image_size=96, batch_size=2, validation_fraction=0.5)
-    result, figures = run_finetune_job(networks.predictor, networks.transformer, stripes(), photos, settings,
+    result, figures = run_finetune_job(networks.predictor, engine.float_transformer(), stripes(), photos, settings,
                                        new_run_dir(tmp_path, "stripes"))
     assert result.best_step > 0
     assert figures.style_gain >= 0.25, f"held-out style distance fell by only {figures.style_gain:.0%}"

@@ -130,7 +130,7 @@ def test_a_pickle_in_a_template_version_is_refused_with_a_sentence(tmp_path, eng
                            concurrency=1, queue_size=8, max_upload_mb=10, admin_password=None)
     studio = Studio(engine, settings, Image.fromarray(skimage.data.coffee()))
     studio.save_template("Rocket", sample_picture("rocket", (160, 120)))
-    state = {k: v.clone() for k, v in engine.networks().transformer.state_dict().items()}
+    state = {k: v.clone() for k, v in engine.float_transformer().state_dict().items()}
     version = studio.store.publish_version("Rocket", torch.zeros(100), state, {"note": "tuned"})
     folder = studio.store.find("Rocket").folder / "versions" / version
     marker = tmp_path / "code-ran"
