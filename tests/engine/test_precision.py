@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from stylelab.engine import StyleEngine
+from stylelab.engine import precision
 from stylelab.engine.precision import choose_precision, int8_supported
 from stylelab.engine.zerogpu import gpu_task
 from stylelab.errors import StyleLabError
@@ -15,10 +16,25 @@ from tests.test_cli import run_cli
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 
 
-def test_auto_keeps_fp32_on_cpus_until_int8_meets_the_quality_gate(monkeypatch):
+@pytest.mark.parametrize("flags, expected", [
+    ({"avx2", "avx512f", "avx512_vnni"}, "int8"),  # Xeons since Cascade Lake, AMD Zen 4
+    ({"avx2", "avx_vnni"}, "int8"),  # Alder Lake and later
+    ({"avx2", "avx512f", "amx_int8", "amx_tile"}, "int8"),  # Sapphire Rapids
+    ({"avx2", "fma"}, "fp32"),  # int8 there needs 7-bit weights and runs no faster
+])
+def test_auto_picks_int8_on_cpus_with_int8_dot_products_and_fp32_on_others(monkeypatch, flags, expected):
     monkeypatch.delenv("STYLELAB_PRECISION", raising=False)
-    assert choose_precision("auto", CPU) == "fp32"
+    monkeypatch.setattr(precision, "cpu_flags", lambda: frozenset(flags))
+    monkeypatch.setattr(precision, "int8_supported", lambda: True)
+    assert choose_precision("auto", CPU) == expected
     assert choose_precision(None, torch.device("mps")) == "fp32"
+
+
+def test_auto_stays_fp32_where_the_int8_kernels_are_missing(monkeypatch):
+    monkeypatch.delenv("STYLELAB_PRECISION", raising=False)
+    monkeypatch.setattr(precision, "cpu_flags", lambda: frozenset({"avx512_vnni"}))
+    monkeypatch.setattr(precision, "int8_supported", lambda: False)
+    assert choose_precision("auto", CPU) == "fp32"
 
 
 def test_the_environment_variable_sets_the_default_and_an_explicit_choice_wins(monkeypatch):
