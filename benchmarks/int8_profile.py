@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.engine.precision import has_int8_dot_product  # noqa: E402
 from stylelab.engine.style_engine import RestyleSettings, StyleMix  # noqa: E402
+from stylelab.imageio import to_tensor  # noqa: E402
 from stylelab.models.quantized import FULL_WEIGHT_MAX, Int8Conv, _convolutions, multiply_adds  # noqa: E402
 from stylelab.weights.calibration import load_float_layers  # noqa: E402
 from tests.conftest import sample_picture  # noqa: E402
@@ -61,12 +62,6 @@ class Profile:
     kernel_seconds: float  # profiled run: oneDNN's int8 kernel
     other_ops: dict[str, float]  # profiled run: self seconds of every other op
     total_profiled: float
-
-
-def _picture_tensor(name: str, size: tuple[int, int] | None = None) -> torch.Tensor:
-    import numpy as np
-
-    return torch.from_numpy(np.asarray(sample_picture(name, size), dtype=np.float32) / 255).permute(2, 0, 1).contiguous()
 
 
 def _convolution_names(network: nn.Module) -> set[str]:
@@ -192,7 +187,7 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip timing the peer")
     args = parser.parse_args()
     torch.manual_seed(0)
-    photo = _picture_tensor("astronaut", (args.side, args.side))
+    photo = to_tensor(sample_picture("astronaut", (args.side, args.side)))
     engines = {p: StyleEngine(device_request="cpu", precision_request=p) for p in ("fp32", "int8")}
     print(f"# int8 profile at {args.side}x{args.side} on {torch.get_num_threads()} threads; "
           f"weights: {'8-bit (VNNI/AMX)' if has_int8_dot_product() else '7-bit (no VNNI)'}\n")
@@ -206,7 +201,7 @@ def main() -> None:
                 mix = StyleMix(builtin=((STYLE_INDEX, 1.0),))
                 condition = torch.nn.functional.one_hot(torch.tensor([STYLE_INDEX]), 26).float()
             else:
-                embedding = engine.embed_styles([_picture_tensor("rocket")])[0]
+                embedding = engine.embed_styles([to_tensor(sample_picture("rocket"))])[0]
                 mix = StyleMix(images=((embedding, 1.0),))
                 condition = embedding[None]
             profiles[precision] = profile(engine, network, photo, mix, args.repeats)
