@@ -80,23 +80,37 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
     prompt = prompt.checked(image.size) if prompt is not None and not prompt.empty else None
     small, scale = _resized(rgb, quality.grabcut_pixels)
     small_prompt = prompt.scaled(scale) if prompt else None
-    seeds = None
     if small_prompt is not None and small_prompt.box is not None:
-        labels, confidence, source = gc.labels_from_prompt(small.shape[:2], small_prompt), 1.0, "box"
-    else:
+        labels = gc.labels_from_prompt(small.shape[:2], small_prompt)
+        mask, confidence, source = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0, "box"
+    elif small_prompt is not None:  # clicks alone: the proposal fills in what they do not say
         seeds = _proposal(rgb, small)
         labels = gc.labels_from_proposal(seeds.score, seeds.region, small_prompt, seeds.backdrop)
-        confidence, source = (1.0, "clicks") if small_prompt is not None else (0.0, "automatic")
-    with ThreadPoolExecutor(1) as pool:  # OpenCV releases the GIL: the second opinion runs on the other core
-        automatic = seeds if small_prompt is None else None  # no prompt: the cut-out judges itself
-        second = pool.submit(_box_grabcut, small, automatic.region, automatic.backdrop) if automatic else None
-        mask = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt)
-        if automatic is not None and second is not None:
-            mask = gc.peeled_from_frame(small, mask, labels, PEEL_ITERATIONS)
-            confidence = automatic_confidence(automatic.region, mask, second.result())
+        mask, confidence, source = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0, "clicks"
+    else:
+        mask, confidence = _automatic(small, _proposal(rgb, small), quality)
+        source = "automatic"
     alpha, colours = _edges(rgb, mask, quality)
     rgba = np.dstack([colours, np.round(alpha * 255).astype(np.uint8)])
     return CutoutResult(Image.fromarray(rgba, "RGBA"), Image.fromarray(rgba[..., 3], "L"), confidence, source)
+
+
+def _automatic(small: np.ndarray, seeds: _Seeds, quality: Quality) -> tuple[np.ndarray, float]:
+    """The automatic mask at GrabCut's size and how far to trust it. GrabCut from the proposal finds the
+    product's extent on a quarter of the pixels; GrabCut in that extent's box draws it at full size."""
+    labels = gc.labels_from_proposal(seeds.score, seeds.region, None, seeds.backdrop)
+    with ThreadPoolExecutor(1) as pool:  # OpenCV releases the GIL: the second opinion runs on the other core
+        second = pool.submit(_box_grabcut, small, seeds.region, seeds.backdrop)
+        half, labels_half = _halved(small, cv2.INTER_AREA), _halved(labels, cv2.INTER_NEAREST)
+        extent = gc.clean(gc.grabcut(half, labels_half, quality.iterations), None)
+        extent = gc.peeled_from_frame(half, extent, labels_half, PEEL_ITERATIONS)
+        extent = cv2.resize(extent.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
+        mask = gc.boxed_again(small, extent, seeds.backdrop, max(1, quality.iterations // 3))
+        return mask, automatic_confidence(seeds.region, mask, second.result())
+
+
+def _halved(image: np.ndarray, interpolation: int) -> np.ndarray:
+    return cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=interpolation)
 
 
 def photo_mask(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Quality = FULL) -> ProductMask:
@@ -106,7 +120,7 @@ def photo_mask(image: Image.Image, prompt: CutoutPrompt | None = None, quality: 
 
 
 def automatic_confidence(region: np.ndarray, mask: np.ndarray, from_box: np.ndarray) -> float:
-    """How far to trust an automatic cut-out: the proposal, GrabCut from it and GrabCut from the
+    """How far to trust an automatic cut-out: the proposal, the final mask and GrabCut from the
     proposal's mere box agree (an unclear product makes them differ), the product is a plausible
     size and does not run along the photo's edges (calibrated in benchmarks/cutout.py)."""
     if not mask.any():
@@ -129,7 +143,7 @@ def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | N
     ys, xs = np.nonzero(region)
     if len(ys) == 0:
         return region
-    half = cv2.resize(small, (small.shape[1] // 2, small.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    half = _halved(small, cv2.INTER_AREA)
     box = (xs.min() / 2, ys.min() / 2, (xs.max() + 1) / 2, (ys.max() + 1) / 2)
     labels = gc.labels_from_prompt(half.shape[:2], CutoutPrompt(box=box))
     if backdrop is not None:

@@ -11,6 +11,7 @@ from stylelab.product.proposal import border_band
 CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
 FRAME_BAND = 0.02  # share of the shorter side: a mask this close to the frame may hold a scene object cut by it
 FRAME_TOUCH = 0.02  # share of that band the mask must cover before it is peeled
+BOX_PAD = 0.03  # share of the mask's extent added around it when GrabCut runs again in its box
 
 
 def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarray:
@@ -29,12 +30,12 @@ def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarr
 def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPrompt | None = None,
                          backdrop: np.ndarray | None = None) -> np.ndarray:
     """GrabCut labels from an automatic proposal: its region probably product, its core surely,
-    the border, what lies far from the region and the ``backdrop`` map surely backdrop."""
+    the border and the ``backdrop`` map surely backdrop. Nothing else is ruled out: a proposal often
+    holds only the most striking part of a product (an extinguisher's red shoulder, not its label)."""
     labels = np.full(score.shape, cv2.GC_PR_BGD, np.uint8)
     labels[region] = cv2.GC_PR_FGD
     side = max(score.shape)
-    far = ndimage.distance_transform_edt(~region) > 0.08 * side
-    labels[far | _border(score.shape)] = cv2.GC_BGD
+    labels[_border(score.shape)] = cv2.GC_BGD
     if backdrop is not None:
         labels[backdrop & ~region] = cv2.GC_BGD
     core = ndimage.binary_erosion(region, iterations=max(2, side // 40)) & (score > np.percentile(score, 90))
@@ -75,6 +76,29 @@ def peeled_from_frame(rgb: np.ndarray, mask: np.ndarray, labels: np.ndarray, ite
                    cv2.resize(again, half, interpolation=cv2.INTER_NEAREST), iterations)
     kept = cv2.resize(kept.astype(np.uint8), rgb.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
     return clean(mask & kept, None)
+
+
+def mask_box(mask: np.ndarray, pad: float = BOX_PAD) -> tuple[float, float, float, float]:
+    """The mask's bounding box with ``pad`` of its extent around it, inside the image."""
+    ys, xs = np.nonzero(mask)
+    height, width = mask.shape
+    pad_x, pad_y = max(2.0, pad * (xs.max() - xs.min())), max(2.0, pad * (ys.max() - ys.min()))
+    return (max(0.0, xs.min() - pad_x), max(0.0, ys.min() - pad_y),
+            min(float(width), xs.max() + 1 + pad_x), min(float(height), ys.max() + 1 + pad_y))
+
+
+def boxed_again(rgb: np.ndarray, mask: np.ndarray, backdrop: np.ndarray | None, iterations: int) -> np.ndarray:
+    """GrabCut again inside the mask's own box, as a user would draw it. GrabCut from a proposal
+    is bounded by colour alone, so it keeps the product's striking part and loses parts coloured
+    like the scene (a white label on a grey street) or spreads into the scene; inside a box,
+    everything outside is backdrop and the colour models learn from that instead. The mask
+    starts as probable product, the rest of the box as probable backdrop."""
+    if not mask.any():
+        return mask
+    labels = labels_from_prompt(mask.shape, CutoutPrompt(box=mask_box(mask)))
+    if backdrop is not None:
+        labels[backdrop & (labels != cv2.GC_BGD)] = cv2.GC_BGD
+    return clean(grabcut(rgb, labels, iterations), None)
 
 
 def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04) -> np.ndarray:
