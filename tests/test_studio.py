@@ -153,3 +153,22 @@ def test_preview_follows_the_mode(studio):
         Image.fromarray(truth).resize(background.size).filter(ImageFilter.MinFilter(9))) > 0)
     assert np.abs(np.asarray(background, float) - shrunk)[inner].mean() < 2
     assert np.abs(np.asarray(whole, float) - shrunk)[inner].mean() > 10
+
+
+def test_the_box_tool_shows_a_brushed_mask_once_it_is_kept(tmp_path, studio):
+    from PIL import ImageDraw
+
+    from stylelab.web.actions import WebActions
+
+    actions = WebActions(studio)
+    photo = sample_picture("coffee", (320, 240))
+    path = tmp_path / "photo.png"
+    photo.save(path)
+    painted = Image.new("L", photo.size, 0)
+    ImageDraw.Draw(painted).rectangle((20, 20, 120, 200), fill=255)  # the user's own mask, far from the cut-out's
+    picture, _, status, prompt = actions.box_view(str(path), "", "", "", painted)
+    assert prompt is None and "your own mask" in status
+    tinted = np.abs(np.asarray(picture, float) - np.asarray(photo.resize(picture.size), float)).sum(axis=2) > 30
+    assert not tinted[70, 70] and tinted[120, 250], "the painted area shows as product, the rest is tinted"
+    _, _, status, _ = actions.box_view(str(path), "10,10,200,200", "", "", painted)
+    assert "your box" in status, "a new box wins over the painted mask"

@@ -247,10 +247,11 @@ class WebActions:
         return overlay(loaded.image, mask.mask), str(mask_path), message
 
     @user_errors
-    def box_view(self, photo: Photo | str | None, box: str | None, include: str | None, exclude: str | None
-                 ) -> tuple[Image.Image | None, float, str, CutoutPrompt | None]:
-        """The box tool's picture (the photo with the quick cut-out tinted and the prompt drawn), photo
-        pixels per displayed pixel, a status line, and the prompt in photo pixels."""
+    def box_view(self, photo: Photo | str | None, box: str | None, include: str | None, exclude: str | None,
+                 painted: Image.Image | None = None) -> tuple[Image.Image | None, float, str, CutoutPrompt | None]:
+        """The box tool's picture (the photo with the mask in use tinted and the prompt drawn), photo
+        pixels per displayed pixel, a status line, and the prompt in photo pixels. The mask in use is
+        the one ``painted`` by brush when there is no prompt, else the quick cut-out."""
         if photo is None:
             return None, 1.0, "", None
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
@@ -259,9 +260,12 @@ class WebActions:
         shown = photo.image.copy()
         shown.thumbnail((BOX_VIEW_SIDE, BOX_VIEW_SIDE), Image.Resampling.LANCZOS)
         scale = photo.image.width / shown.width
-        mask = self.studio.mask_for(Photo(photo.name, shown), prompt.scaled(1 / scale) if prompt else None, PREVIEW)
+        drawn = painted if prompt is None and painted is not None else (prompt.scaled(1 / scale) if prompt else None)
+        mask = self.studio.mask_for(Photo(photo.name, shown), drawn, PREVIEW)
         picture = draw_prompt(overlay(shown, mask.mask), prompt, scale)
-        if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
+        if mask.source == "drawn":
+            status = "Using your own mask. Drag a box to start again from a cut-out."
+        elif mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
             status = (f"The automatic cut-out is unsure ({mask.confidence:.0%}): drag a box around the product "
                       "on the photo.")
         elif mask.source == "automatic":

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from PIL import Image
 
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.text import literal, no_tags
@@ -142,13 +143,15 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
 
     @shown_to_user
     def show_box(photos, selected, corrected):
-        """The box tool for the selected photo, with the prompt kept for it; opened when the cut-out is unsure."""
+        """The box tool for the selected photo, with the prompt or painted mask kept for it; opened when
+        the cut-out is unsure."""
         if not photos:
             return None, 1.0, "", "", "", "", gr.update()
         photo = photos[min(int(selected or 0), len(photos) - 1)]
         kept = corrected.get(photo.name)
         texts = _prompt_texts(kept if isinstance(kept, CutoutPrompt) else None)
-        picture, scale, status, _ = actions.box_view(photo, *texts)
+        painted = kept if isinstance(kept, Image.Image) else None
+        picture, scale, status, _ = actions.box_view(photo, *texts, painted)
         unsure = "unsure" in status
         return picture, scale, status, *texts, gr.Accordion(open=True) if unsure else gr.update()
 
@@ -273,7 +276,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.shown, masks.upload],
                    [masks_state, masks.status, masks.editor, masks.shown], api_visibility="undocumented",
                    show_progress_on=[masks.status]).then(
-        show_preview, preview_inputs, preview, api_visibility="undocumented")
+        show_preview, preview_inputs, preview, api_visibility="undocumented").then(
+        show_box, mask_inputs, box_outputs, api_visibility="undocumented")  # the box tool shows the brushed mask
     template_gallery.select(choose_template, None, template, api_visibility="undocumented")
     for control in (template, style_image, keep_colours, blend_template, mode):
         control.change(show_preview, preview_inputs, preview, trigger_mode="always_last",
