@@ -80,16 +80,16 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
     prompt = prompt.checked(image.size) if prompt is not None and not prompt.empty else None
     small, scale = _resized(rgb, quality.grabcut_pixels)
     small_prompt = prompt.scaled(scale) if prompt else None
-    if small_prompt is not None and small_prompt.box is not None:
-        labels = gc.labels_from_prompt(small.shape[:2], small_prompt)
-        mask, confidence, source = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0, "box"
-    elif small_prompt is not None:  # clicks alone: the proposal fills in what they do not say
-        seeds = _proposal(rgb, small)
-        labels = gc.labels_from_proposal(seeds.score, seeds.region, small_prompt, seeds.backdrop)
-        mask, confidence, source = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0, "clicks"
-    else:
+    if small_prompt is None:
         mask, confidence = _automatic(small, _proposal(rgb, small), quality)
         source = "automatic"
+    else:
+        if small_prompt.box is not None:
+            labels, source = gc.labels_from_prompt(small.shape[:2], small_prompt), "box"
+        else:  # clicks alone: the proposal fills in what they do not say
+            seeds = _proposal(rgb, small)
+            labels, source = gc.labels_from_proposal(seeds.score, seeds.region, small_prompt, seeds.backdrop), "clicks"
+        mask, confidence = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0
     alpha, colours = _edges(rgb, mask, quality)
     rgba = np.dstack([colours, np.round(alpha * 255).astype(np.uint8)])
     return CutoutResult(Image.fromarray(rgba, "RGBA"), Image.fromarray(rgba[..., 3], "L"), confidence, source)
@@ -145,10 +145,8 @@ def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | N
         return region
     half = _halved(small, cv2.INTER_AREA)
     box = (xs.min() / 2, ys.min() / 2, (xs.max() + 1) / 2, (ys.max() + 1) / 2)
-    labels = gc.labels_from_prompt(half.shape[:2], CutoutPrompt(box=box))
-    if backdrop is not None:
-        labels[cv2.resize(backdrop.astype(np.uint8), half.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0] = cv2.GC_BGD
-    found = gc.grabcut(half, labels, 2)
+    backdrop_half = None if backdrop is None else _halved(backdrop.astype(np.uint8), cv2.INTER_NEAREST) > 0
+    found = gc.in_box(half, box, backdrop_half, 2)
     return cv2.resize(found.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 

@@ -87,18 +87,24 @@ def mask_box(mask: np.ndarray, pad: float = BOX_PAD) -> tuple[float, float, floa
             min(float(width), xs.max() + 1 + pad_x), min(float(height), ys.max() + 1 + pad_y))
 
 
+def in_box(rgb: np.ndarray, box: tuple[float, float, float, float], backdrop: np.ndarray | None,
+           iterations: int) -> np.ndarray:
+    """GrabCut from a box alone: outside it, and the ``backdrop`` map, surely backdrop."""
+    labels = labels_from_prompt(rgb.shape[:2], CutoutPrompt(box=box))
+    if backdrop is not None:
+        labels[backdrop & (labels != cv2.GC_BGD)] = cv2.GC_BGD
+    return grabcut(rgb, labels, iterations)
+
+
 def boxed_again(rgb: np.ndarray, mask: np.ndarray, backdrop: np.ndarray | None, iterations: int) -> np.ndarray:
     """GrabCut again inside the mask's own box, as a user would draw it. GrabCut from a proposal
     is bounded by colour alone, so it keeps the product's striking part and loses parts coloured
     like the scene (a white label on a grey street) or spreads into the scene; inside a box,
-    everything outside is backdrop and the colour models learn from that instead. The mask
-    starts as probable product, the rest of the box as probable backdrop."""
+    everything outside is backdrop and the colour models learn from that instead. The whole box
+    starts as probable product, as it does for a user's box."""
     if not mask.any():
         return mask
-    labels = labels_from_prompt(mask.shape, CutoutPrompt(box=mask_box(mask)))
-    if backdrop is not None:
-        labels[backdrop & (labels != cv2.GC_BGD)] = cv2.GC_BGD
-    return clean(grabcut(rgb, labels, iterations), None)
+    return clean(in_box(rgb, mask_box(mask), backdrop, iterations), None)
 
 
 def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04) -> np.ndarray:

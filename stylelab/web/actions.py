@@ -260,7 +260,7 @@ class WebActions:
         shown = photo.image.copy()
         shown.thumbnail((BOX_VIEW_SIDE, BOX_VIEW_SIDE), Image.Resampling.LANCZOS)
         scale = photo.image.width / shown.width
-        drawn = painted if prompt is None and painted is not None else (prompt.scaled(1 / scale) if prompt else None)
+        drawn = prompt.scaled(1 / scale) if prompt else painted
         mask = self.studio.mask_for(Photo(photo.name, shown), drawn, PREVIEW)
         picture = draw_prompt(overlay(shown, mask.mask), prompt, scale)
         if mask.source == "drawn":
