@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from stylelab.product import grabcut as gc
+from stylelab.product.boundary import backdrop_probability
 from stylelab.product.defocus import out_of_focus
 from stylelab.product.masks import ProductMask, automatic_mask
 from stylelab.product.matting import decontaminate, matte, trimap_from_mask
@@ -25,6 +26,7 @@ from stylelab.product.proposal import propose
 # below this an automatic cut-out is more often wrong than right (calibrated in benchmarks/cutout.py)
 LOW_CONFIDENCE = 0.7
 STUDIO_TRUST = 0.6  # the studio backdrop model's own confidence above which its mask seeds GrabCut
+SCENE_PROBABILITY = 0.95  # backdrop probability (boundary connectivity) above which a part belongs to the scene
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class _Seeds:
     score: np.ndarray  # how product-like each pixel is, 0..1
     region: np.ndarray  # the proposed product
     backdrop: np.ndarray | None  # what lies out of focus behind a sharp product: surely backdrop
+    scene: np.ndarray  # what the photo's border reaches through similar colours: a scene object, not the product
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ def _automatic(small: np.ndarray, seeds: _Seeds, quality: Quality) -> tuple[np.n
         extent = gc.clean(gc.grabcut(half, labels_half, quality.iterations), None)
         extent = gc.peeled_from_frame(half, extent, labels_half, PEEL_ITERATIONS)
         extent = cv2.resize(extent.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
-        mask = gc.boxed_again(small, extent, seeds.backdrop, max(1, quality.iterations // 3))
+        mask = gc.boxed_again(small, extent, seeds.backdrop, max(1, quality.iterations // 3), seeds.scene)
         return mask, automatic_confidence(seeds.region, mask, second.result())
 
 
@@ -152,11 +155,12 @@ def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | N
 
 def _proposal(rgb: np.ndarray, small: np.ndarray) -> _Seeds:
     """Score and region at GrabCut's size — the studio backdrop model when it is sure, else the cues —
-    and what lies out of focus behind a sharp product (None when nothing does)."""
+    what lies out of focus behind a sharp product (None when nothing does), and what the border reaches."""
     shape = small.shape[:2]
     tiny, _ = _resized(rgb, PROPOSAL_PIXELS)
     proposal = propose(tiny)
     score = cv2.resize(proposal.score, shape[::-1], interpolation=cv2.INTER_LINEAR)
+    scene = cv2.resize(backdrop_probability(tiny), shape[::-1], interpolation=cv2.INTER_LINEAR) > SCENE_PROBABILITY
     studio = automatic_mask(Image.fromarray(tiny))
     if studio.confidence >= STUDIO_TRUST:
         region = np.asarray(studio.mask.resize(shape[::-1], Image.Resampling.BILINEAR)) >= 128
@@ -165,9 +169,9 @@ def _proposal(rgb: np.ndarray, small: np.ndarray) -> _Seeds:
         region = cv2.resize(proposal.region.astype(np.uint8), shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
     blurred = out_of_focus(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
     if blurred is None or not (region & ~blurred).any():
-        return _Seeds(score, region, None)
+        return _Seeds(score, region, None, scene)
     # a blurred person or bowl behind the product can be as unlike the backdrop as the product is
-    return _Seeds(np.where(blurred, 0.0, score), gc.clean(region & ~blurred, None), blurred)
+    return _Seeds(np.where(blurred, 0.0, score), gc.clean(region & ~blurred, None), blurred, scene)
 
 
 def _resized(rgb: np.ndarray, pixels: float) -> tuple[np.ndarray, float]:

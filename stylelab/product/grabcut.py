@@ -12,6 +12,7 @@ CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
 FRAME_BAND = 0.02  # share of the shorter side: a mask this close to the frame may hold a scene object cut by it
 FRAME_TOUCH = 0.02  # share of that band the mask must cover before it is peeled
 BOX_PAD = 0.03  # share of the mask's extent added around it when GrabCut runs again in its box
+HULL_MARGIN = 0.005  # share of the longer side around the mask's hull where the scene is not ruled out
 
 
 def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarray:
@@ -96,15 +97,29 @@ def in_box(rgb: np.ndarray, box: tuple[float, float, float, float], backdrop: np
     return grabcut(rgb, labels, iterations)
 
 
-def boxed_again(rgb: np.ndarray, mask: np.ndarray, backdrop: np.ndarray | None, iterations: int) -> np.ndarray:
+def boxed_again(rgb: np.ndarray, mask: np.ndarray, backdrop: np.ndarray | None, iterations: int,
+                scene: np.ndarray | None = None) -> np.ndarray:
     """GrabCut again inside the mask's own box, as a user would draw it. GrabCut from a proposal
     is bounded by colour alone, so it keeps the product's striking part and loses parts coloured
     like the scene (a white label on a grey street) or spreads into the scene; inside a box,
     everything outside is backdrop and the colour models learn from that instead. The whole box
-    starts as probable product, as it does for a user's box."""
+    starts as probable product, as it does for a user's box, apart from the ``scene`` (what the
+    photo's border reaches, a bool map) beyond the mask's convex hull: a plate or a person that
+    the box cuts into is surely backdrop, while the product's own notches stay open."""
     if not mask.any():
         return mask
+    if scene is not None:
+        outside = ~_hull(mask, max(2, round(HULL_MARGIN * max(mask.shape))))
+        backdrop = scene & outside if backdrop is None else backdrop | (scene & outside)
     return clean(in_box(rgb, mask_box(mask), backdrop, iterations), None)
+
+
+def _hull(mask: np.ndarray, margin: int) -> np.ndarray:
+    """The mask's convex hull, grown by ``margin`` pixels."""
+    hull = np.zeros(mask.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(mask.astype(np.uint8))), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+    return cv2.dilate(hull, kernel) > 0
 
 
 def clean(mask: np.ndarray, prompt: CutoutPrompt | None, min_share: float = 0.04) -> np.ndarray:
