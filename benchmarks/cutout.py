@@ -11,7 +11,8 @@ backdrop — once with the scene sharp and once behind a lens-like (disk) blur. 
 is the cut-out's own alpha. Reported: mean IoU of the automatic cut-out, with a box
 (the truth's bounding box plus 3 %), and with a box and one click (put where a user would:
 in the middle of the largest wrong region); mean absolute alpha error in a 10-px band
-around the true edge; how the automatic confidence relates to being right; and timings.
+around the true edge; the IoU of the quick automatic preview the box tool shows; how the
+automatic confidence relates to being right; and timings.
 The contact sheet shows the real lifestyle photos of ../shared/data/products with their
 automatic cut-outs (a derived picture: look at it, don't commit it).
 """
@@ -129,6 +130,7 @@ def evaluate(cases: list[Case]) -> list[dict]:
     for case in cases:
         auto = cutout(case.image)
         a_auto = np.asarray(auto.mask, dtype=np.float32) / 255.0
+        a_preview = np.asarray(cutout(case.image, quality=PREVIEW).mask, dtype=np.float32) / 255.0
         box = truth_box(case.alpha)
         boxed = cutout(case.image, CutoutPrompt(box=box))
         a_box = np.asarray(boxed.mask, dtype=np.float32) / 255.0
@@ -140,7 +142,8 @@ def evaluate(cases: list[Case]) -> list[dict]:
             a_click = np.asarray(cutout(case.image, prompt).mask, dtype=np.float32) / 255.0
         band = edge_band(case.alpha)
         row = {"name": case.name, "blurred": case.blurred, "confidence": auto.confidence,
-               "iou_auto": iou(a_auto, case.alpha), "iou_box": iou(a_box, case.alpha),
+               "iou_auto": iou(a_auto, case.alpha), "iou_preview": iou(a_preview, case.alpha),
+               "iou_box": iou(a_box, case.alpha),
                "iou_click": iou(a_click, case.alpha),
                "band_error_box": float(np.abs(a_box - case.alpha)[band].mean()),
                "band_error_click": float(np.abs(a_click - case.alpha)[band].mean())}
@@ -151,15 +154,16 @@ def evaluate(cases: list[Case]) -> list[dict]:
 
 
 def report(rows: list[dict]) -> None:
-    print("| scenes | n | IoU automatic | IoU box | IoU box + 1 click | alpha error, 10-px band (box + click) |")
-    print("|---|---|---|---|---|---|")
+    print("| scenes | n | IoU automatic | IoU box | IoU box + 1 click | alpha error, 10-px band (box + click) "
+          "| IoU automatic preview |")
+    print("|---|---|---|---|---|---|---|")
     for label, keep in (("blurred backdrop", True), ("sharp backdrop", False), ("all", None)):
         chosen = [r for r in rows if keep is None or r["blurred"] == keep]
         if not chosen:
             continue
         mean = lambda key: float(np.mean([r[key] for r in chosen]))  # noqa: E731
         print(f"| {label} | {len(chosen)} | {mean('iou_auto'):.3f} | {mean('iou_box'):.3f} | {mean('iou_click'):.3f} "
-              f"| {mean('band_error_click'):.3f} |")
+              f"| {mean('band_error_click'):.3f} | {mean('iou_preview'):.3f} |")
     print()
     print(f"Automatic confidence against being right (IoU >= 0.8); the app asks for a box below {LOW_CONFIDENCE}:")
     print("| confidence | n | mean IoU | share with IoU < 0.8 |")
@@ -195,6 +199,8 @@ def speed(cases: list[Case]) -> None:
     scenes = [case.image.resize((4000, 3000), Image.Resampling.BICUBIC) for case in cases[:SPEED_SCENES]]
     slowest = max(_seconds(lambda: cutout(scene)) for scene in scenes)
     print(f"| automatic, 12 MP: slowest of the first {SPEED_SCENES} scenes (one run each) | {slowest:.2f} |")
+    slowest = max(_seconds(lambda: cutout(case.image, quality=PREVIEW)) for case in cases)
+    print(f"| mask preview, ~1 MP: slowest of all {len(cases)} test photos (one run each) | {slowest:.2f} |")
 
 
 def _seconds(run) -> float:

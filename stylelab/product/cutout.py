@@ -38,7 +38,9 @@ class Quality:
 
 
 FULL = Quality(grabcut_pixels=0.25e6, iterations=6, matte_pixels=1.0e6, band=0.008)
-PREVIEW = Quality(grabcut_pixels=0.08e6, iterations=2, matte_pixels=0, band=0.0)
+# what the box tool and the mask editor show: close to the full cut-out (sharp scenes 0.75 IoU against 0.81;
+# at 0.08 MP and 2 iterations it was 0.65 and could come back empty), within 0.8 s at 1 MP
+PREVIEW = Quality(grabcut_pixels=0.12e6, iterations=4, matte_pixels=0, band=0.0)
 PROPOSAL_PIXELS = 0.06e6
 PEEL_ITERATIONS = 3  # GrabCut's second pass starts from the first one's mask: it settles fast
 
