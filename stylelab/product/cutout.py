@@ -51,7 +51,7 @@ class _Seeds:
     score: np.ndarray  # how product-like each pixel is, 0..1
     region: np.ndarray  # the proposed product
     backdrop: np.ndarray | None  # what lies out of focus behind a sharp product: surely backdrop
-    scene: np.ndarray  # what the photo's border reaches through similar colours: a scene object, not the product
+    scene: np.ndarray | None  # what the photo's border reaches through similar colours: a scene object, not the product
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
     small, scale = _resized(rgb, quality.grabcut_pixels)
     small_prompt = prompt.scaled(scale) if prompt else None
     if small_prompt is None:
-        mask, confidence = _automatic(small, _proposal(rgb, small), quality)
+        mask, confidence = _automatic(small, _proposal(rgb, small, with_scene=True), quality)
         source = "automatic"
     else:
         if small_prompt.box is not None:
@@ -155,14 +155,17 @@ def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | N
     return cv2.resize(found.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 
-def _proposal(rgb: np.ndarray, small: np.ndarray) -> _Seeds:
+def _proposal(rgb: np.ndarray, small: np.ndarray, with_scene: bool = False) -> _Seeds:
     """Score and region at GrabCut's size — the studio backdrop model when it is sure, else the cues —
-    what lies out of focus behind a sharp product (None when nothing does), and what the border reaches."""
+    what lies out of focus behind a sharp product (None when nothing does), and, ``with_scene`` (only the
+    automatic box step uses it), what the border reaches."""
     shape = small.shape[:2]
     tiny, _ = _resized(rgb, PROPOSAL_PIXELS)
     proposal = propose(tiny)
     score = cv2.resize(proposal.score, shape[::-1], interpolation=cv2.INTER_LINEAR)
-    scene = cv2.resize(backdrop_probability(tiny), shape[::-1], interpolation=cv2.INTER_LINEAR) > SCENE_PROBABILITY
+    scene = None
+    if with_scene:
+        scene = cv2.resize(backdrop_probability(tiny), shape[::-1], interpolation=cv2.INTER_LINEAR) > SCENE_PROBABILITY
     studio = automatic_mask(Image.fromarray(tiny))
     if studio.confidence >= STUDIO_TRUST:
         region = np.asarray(studio.mask.resize(shape[::-1], Image.Resampling.BILINEAR)) >= 128
