@@ -1,6 +1,6 @@
 """StyleLab web app: `python app.py` locally, or as a Hugging Face Space (app_file: app.py).
 
-Settings come from environment variables; see stylelab/settings.py and the README.
+Settings come from environment variables; see stylelab/settings.py and the README's Settings table.
 """
 from __future__ import annotations
 

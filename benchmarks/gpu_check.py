@@ -1,4 +1,4 @@
-"""The GPU figures the README asks for, within a fixed time: `bash benchmarks/gpu_check.sh` runs this.
+"""The GPU figures docs/performance.md asks for, within a fixed time: `bash benchmarks/gpu_check.sh` runs this.
 
     python benchmarks/gpu_check.py [--budget SECONDS]
 

@@ -5,7 +5,7 @@ again, until the time is up. Printed: requests, errors (anything but a clear "bu
 the queue limit counts), p50 / p95 latency, requests per second, and the server's resident memory
 after warm-up and at the end (flat = no leak).
 
-    python benchmarks/load_test.py --clients 16 --seconds 60 --side 512     # the README's figures
+    python benchmarks/load_test.py --clients 16 --seconds 60 --side 512     # docs/limits.md and benchmarks/results/load-test.md
     python benchmarks/load_test.py --clients 4 --seconds 10 --side 256      # what CI runs (tests/e2e/test_load.py)
 """
 from __future__ import annotations

@@ -38,7 +38,7 @@ from tests.conftest import sample_picture  # noqa: E402
 
 STYLE = "Ink wash"
 SAMPLES = [("coffee", (1224, 816)), ("astronaut", (1000, 1000)), ("chelsea", (1224, 816)), ("rocket", (816, 1224))]
-GFLOP_PER_MP = 38.8  # the 26-style network, counted by stylelab/engine/roofline.py (README "Roofline")
+GFLOP_PER_MP = 38.8  # the 26-style network, counted by stylelab/engine/roofline.py (docs/performance.md, "Roofline")
 
 
 class Clock:

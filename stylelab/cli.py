@@ -9,13 +9,14 @@ from pathlib import Path
 
 from stylelab.errors import StyleLabError
 from stylelab.gan.cli import add_gan_commands
-from stylelab.product.scene.choices import GOBOS, MATERIAL_CHOICES, SHOT_SCENES
+from stylelab.product.scene.choices import (DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, MATERIAL_CHOICES,
+                                            MATERIAL_DESCRIPTIONS, PRESETS, SCENE_DESCRIPTIONS, SHOT_SCENES)
+from stylelab.vocabulary import choice_help, precision_help
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MASK_DEVICE_HELP = "accepted like the other commands' --device; masks are found on the CPU"
 DEVICE_HELP = "auto, cpu, cuda, cuda:N or mps (default: $STYLELAB_DEVICE or auto)"
-PRECISION_HELP = ("number format: auto (fp32 on CPUs, bf16 or fp16 on GPUs), fp32, int8 (x86 CPUs, by request), "
-                  "fp16 (GPU) or bf16 (default: $STYLELAB_PRECISION or auto)")
+PRECISION_HELP = precision_help()
 
 # `finetune`'s loss weights, by FinetuneSettings field; unset ones keep the recipe's defaults
 LOSS_WEIGHTS = {"style_weight": "Gram style loss", "content_weight": "content loss",
@@ -386,16 +387,17 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER",
                        help="product photos (studio backdrop) or transparent cut-outs; folders give folders")
     shots.add_argument("--precision", help=PRECISION_HELP)
-    shots.add_argument("--scene", choices=SHOT_SCENES, default="podium", help="default: %(default)s")
-    shots.add_argument("--material", choices=MATERIAL_CHOICES, default="auto",
-                       help="podium or surface material (auto: the scene's own)")
+    shots.add_argument("--scene", choices=SHOT_SCENES, default="podium", metavar="SCENE",
+                       help=choice_help(SCENE_DESCRIPTIONS, "podium"))
+    shots.add_argument("--material", choices=MATERIAL_CHOICES, default="auto", metavar="MATERIAL",
+                       help="podium or surface material — " + choice_help(MATERIAL_DESCRIPTIONS, "auto"))
     shots.add_argument("--light", default="front-left",
                        help="where the key light comes from: front, front-right, right, back-right, back, back-left, "
                             "left, front-left, or degrees (0 = from the camera, 90 = from the right)")
     shots.add_argument("--elevation", type=float, default=40.0, help="key light height, degrees (5-85, default 40)")
     shots.add_argument("--softness", type=float, default=0.4, help="shadow softness 0 (sun) to 1 (default 0.4)")
-    shots.add_argument("--gobo", choices=GOBOS, default="auto",
-                       help="pattern the light casts (auto: blinds for window light, none elsewhere)")
+    shots.add_argument("--gobo", choices=GOBOS, default="auto", metavar="PATTERN",
+                       help="pattern the light casts — " + choice_help(GOBO_DESCRIPTIONS, "auto"))
     shots.add_argument("--camera-height", type=float, default=0.55,
                        help="camera over the product's base, in product heights (default 0.55)")
     shots.add_argument("--palette", default="harmonised",
@@ -403,8 +405,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "like '#E8D5C4,#2F4858' (wall, podium, floor, accent)")
     shots.add_argument("--style", action="append", metavar="NAME_OR_IMAGE[:WEIGHT]",
                        help="paints the wall of a scene, or the painted backdrop (default: none / plain white)")
-    shots.add_argument("--preset", default="Social 4:5", help="Marketplace main image, Square 2048, Social 4:5, "
-                                                               "Story 9:16 or Banner 16:9 (default: %(default)s)")
+    shots.add_argument("--preset", default=DEFAULT_PRESET, metavar="FORMAT",
+                       help="the shot's format — " + choice_help(
+                           {name: f"{p.size[0]}x{p.size[1]}, {p.description}" for name, p in PRESETS.items()},
+                           DEFAULT_PRESET))
     shots.add_argument("--count", type=int, default=4, help="how many shots (1-8, default 4)")
     shots.add_argument("--seed", type=int, default=1, help="first seed; the same seed gives the same shot")
     shots.add_argument("--mask", type=Path, help="a mask image (white = product) instead of the automatic one")

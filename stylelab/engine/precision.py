@@ -5,7 +5,7 @@
 weights and gains nothing) and bf16 (else fp16) on CUDA GPUs. With the most
 rounding-sensitive convolutions kept in float, int8 stays at least 35 dB PSNR from fp32 on
 all 572 (photo, style) pairs and 110 (photo, style image) pairs of the evaluation product
-photos, with either weight width. README, "Precision", has the figures.
+photos, with either weight width. docs/precision.md has the figures.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from functools import lru_cache
 import torch
 
 from stylelab.errors import StyleLabError
+from stylelab.vocabulary import PRECISION_VARIABLE
+from stylelab.vocabulary import PRECISIONS as PRECISION_WORDS
 
-PRECISION_VARIABLE = "STYLELAB_PRECISION"
-PRECISIONS = ("auto", "fp32", "int8", "fp16", "bf16")
+PRECISIONS = tuple(PRECISION_WORDS)
 _INT8_DOT_PRODUCT_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
 
 

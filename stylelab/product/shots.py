@@ -15,28 +15,11 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from stylelab.errors import StyleLabError
 from stylelab.product.scene.choices import PAINTED_BACKDROP  # noqa: F401  (the kind these backdrops are)
+from stylelab.product.scene.choices import PRESETS, Preset  # noqa: F401  (the formats, re-exported)
 
 WHITE = (255, 255, 255)
 
 
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    size: tuple[int, int]  # width, height
-    fill: float  # share of the frame's shorter side the product's longer side may take
-    plain_white: bool = False
-
-
-PRESETS = {
-    preset.name: preset
-    for preset in (
-        Preset("Marketplace main image", (2000, 2000), 0.85, plain_white=True),
-        Preset("Square 2048", (2048, 2048), 0.7),
-        Preset("Social 4:5", (1080, 1350), 0.7),
-        Preset("Story 9:16", (1080, 1920), 0.6),
-        Preset("Banner 16:9", (1920, 1080), 0.7),
-    )
-}
 BACKDROP_KINDS = ("studio sweep", "gradient", "soft noise", "texture")
 BACKDROP_SOFTNESS = 0.003  # blur radius as a share of the frame: a hint of depth of field behind the product
 

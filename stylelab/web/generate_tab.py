@@ -6,14 +6,14 @@ from typing import Any
 
 import gradio as gr
 
-from stylelab.product.scene.choices import (COMPASS, GOBOS, MATERIAL_CHOICES, PALETTE_SOURCES, SHOT_SCENES,
-                                            ScenePick)
+from stylelab.product.scene.choices import (COMPASS, DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, MATERIAL_CHOICES,
+                                            MATERIAL_DESCRIPTIONS, PALETTE_SOURCES, PRESETS, SCENE_DESCRIPTIONS,
+                                            SHOT_SCENES, ScenePick)
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
 from stylelab.web.box_prompt import add_click, create_box_prompt, dragged_box, prompt_of
 from stylelab.web.common import ImageUpload, progress_reporter, shown_to_user, user_event
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 
-PRESETS = ["Marketplace main image", "Square 2048", "Social 4:5", "Story 9:16", "Banner 16:9"]
 SHOT_HEADERS = ["Shot", "Size", "Backdrop", "Product ΔE2000"]
 
 
@@ -45,13 +45,13 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                                         elem_id="mask-overlay", scale=2)
                 mask_file = gr.File(label="Mask (PNG)", elem_id="mask-file", scale=1, height=100)
         with gr.Column(scale=5, min_width=300):
-            preset = gr.Dropdown(PRESETS, value="Social 4:5", label="Format", elem_id="shot-preset",
-                                 info="Marketplace main image: pure white, product fills ~85%, 2000 px")
+            preset = gr.Dropdown(list(PRESETS), value=DEFAULT_PRESET, label="Format", elem_id="shot-preset",
+                                 info=f"{DEFAULT_PRESET}: {PRESETS[DEFAULT_PRESET].description}")
             with gr.Row():
                 scene = gr.Dropdown(list(SHOT_SCENES), value="podium", label="Scene", elem_id="shot-scene",
-                                    info="Painted backdrop: the style networks paint an abstract backdrop")
+                                    info=SCENE_DESCRIPTIONS["podium"])
                 material = gr.Dropdown(list(MATERIAL_CHOICES), value="auto", label="Podium / surface material",
-                                       elem_id="shot-material")
+                                       elem_id="shot-material", info=MATERIAL_DESCRIPTIONS["auto"])
             with gr.Row():
                 palette = gr.Radio(list(PALETTE_SOURCES), value="harmonised", label="Palette", elem_id="shot-palette",
                                    info="Harmonised and complementary follow the product's main colour")
@@ -65,7 +65,7 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                 softness = gr.Slider(0, 1, value=0.4, step=0.05, label="Shadow softness", elem_id="shot-softness")
             with gr.Row():
                 gobo = gr.Dropdown(list(GOBOS), value="auto", label="Light pattern (gobo)", elem_id="shot-gobo",
-                                   info="auto: blinds for window light, none elsewhere")
+                                   info=GOBO_DESCRIPTIONS["auto"])
                 camera_height = gr.Slider(-0.2, 1.4, value=0.55, step=0.05, label="Camera height",
                                           info="over the product's base, in product heights",
                                           elem_id="shot-camera-height")
@@ -167,6 +167,15 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                             camera_height, paint_wall, *prompt_fields], [gallery, table, downloads, status],
                  api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)
+    # each hint says what the picked choice does, from the same words as the CLI's help and the docs
+    scene.change(lambda kind: gr.Dropdown(info=SCENE_DESCRIPTIONS.get(kind, "")), scene, scene,
+                 api_visibility="private", queue=False)
+    material.change(lambda name: gr.Dropdown(info=MATERIAL_DESCRIPTIONS.get(name, "")), material, material,
+                    api_visibility="private", queue=False)
+    gobo.change(lambda name: gr.Dropdown(info=GOBO_DESCRIPTIONS.get(name, "")), gobo, gobo,
+                api_visibility="private", queue=False)
+    preset.change(lambda name: gr.Dropdown(info=f"{name}: {PRESETS[name].description}" if name in PRESETS else ""),
+                  preset, preset, api_visibility="private", queue=False)
     if section is not None:  # a generated image becomes the product photo here
         section.send_to_shots.click(lambda path: path, section.generated, photo, api_visibility="private")
     return GenerateTab(template, section)

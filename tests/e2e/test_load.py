@@ -1,7 +1,7 @@
 """The load script in its short CI configuration: concurrent API clients get results or a clear
 "queue is full" answer, never an error, and the server's memory does not run away.
 
-The full configuration (16 clients for 60 s) is one command; its figures are in the README:
+The full configuration (16 clients for 60 s) is one command; its figures are in docs/limits.md:
     python benchmarks/load_test.py --clients 16 --seconds 60 --side 512
 """
 from __future__ import annotations

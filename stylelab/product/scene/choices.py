@@ -1,20 +1,73 @@
-"""The names a user picks from (scene kinds, materials, light patterns, palettes), free of torch
-so the command line and the web layer can list them without loading the renderer."""
+"""The names a user picks from (scene kinds, materials, light patterns, palettes, formats) and
+what each means, free of torch so the command line and the web layer can list them without
+loading the renderer. The descriptions are the one text the CLI's help, the web app's hints and
+the docs (``tools/sync_docs.py``) show."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCENE_KINDS = ("podium", "stacked podium", "steps", "arch", "counter", "window light")
 PAINTED_BACKDROP = "painted backdrop"  # the abstract backdrops painted by the style networks
-SHOT_SCENES = (*SCENE_KINDS, PAINTED_BACKDROP)
-MATERIALS = ("matte", "marble", "wood", "terrazzo", "linen", "concrete")
-MATERIAL_CHOICES = ("auto", *MATERIALS)  # auto: the scene's own
+SCENE_DESCRIPTIONS: dict[str, str] = {
+    "podium": "the product on a round podium in front of a studio sweep, sometimes with a ball beside it",
+    "stacked podium": "a tall podium on a wide low one, with a small podium to one side",
+    "steps": "the product on a block between a lower and a taller block, like steps",
+    "arch": "a low round podium in front of an arched panel",
+    "counter": "the product on a counter top against a wall, seen from a little higher",
+    "window light": "the product on a surface by a wall, lit through a window (blinds by default)",
+    PAINTED_BACKDROP: "no set: an abstract backdrop painted by the style networks in the chosen template",
+}
+SHOT_SCENES = tuple(SCENE_DESCRIPTIONS)
+SCENE_KINDS = tuple(kind for kind in SHOT_SCENES if kind != PAINTED_BACKDROP)  # the lit 3-D sets
+MATERIAL_DESCRIPTIONS: dict[str, str] = {
+    "auto": "the scene's own: marble on the counter, wood by the window, terrazzo on stacked podiums, "
+            "concrete steps, matte elsewhere",
+    "matte": "plain matte paint in the palette's colour",
+    "marble": "polished stone with soft veins; shows a faint reflection",
+    "wood": "wood grain along one direction, lightly glossy",
+    "terrazzo": "stone chips of a few sizes in a polished ground",
+    "linen": "a woven fabric texture",
+    "concrete": "fine-grained cast concrete",
+}
+MATERIAL_CHOICES = tuple(MATERIAL_DESCRIPTIONS)
+MATERIALS = MATERIAL_CHOICES[1:]
 KIND_MATERIAL = {"counter": "marble", "window light": "wood", "stacked podium": "terrazzo", "steps": "concrete"}
-GOBOS = ("auto", "none", "blinds", "window panes", "leaves")  # auto: the scene's own (blinds by a window)
+GOBO_DESCRIPTIONS: dict[str, str] = {
+    "auto": "the scene's own: blinds for window light, none elsewhere",
+    "none": "an open light, no pattern",
+    "blinds": "the stripes of window blinds",
+    "window panes": "the cross of window panes",
+    "leaves": "dappled shade of leaves",
+}
+GOBOS = tuple(GOBO_DESCRIPTIONS)
 COMPASS = {"front": 0, "front-right": 45, "right": 90, "back-right": 135, "back": 180, "back-left": 225,
            "left": 270, "front-left": 315}
 HARMONIES = ("analogous", "complementary")
 PALETTE_SOURCES = ("harmonised", "complementary", "brand colours", "template colours")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A shot format: its size and how much of the frame the product may take."""
+    name: str
+    size: tuple[int, int]  # width, height
+    fill: float  # share of the frame's shorter side the product's longer side may take
+    plain_white: bool = False
+    description: str = ""
+
+
+PRESETS: dict[str, Preset] = {
+    preset.name: preset
+    for preset in (
+        Preset("Marketplace main image", (2000, 2000), 0.85, plain_white=True,
+               description="pure white (255, 255, 255) with only a soft contact shadow, the product ~85 % of "
+                           "the frame"),
+        Preset("Square 2048", (2048, 2048), 0.7, description="a square shot for shops and feeds"),
+        Preset("Social 4:5", (1080, 1350), 0.7, description="a portrait feed post"),
+        Preset("Story 9:16", (1080, 1920), 0.6, description="a full-screen story or reel"),
+        Preset("Banner 16:9", (1920, 1080), 0.7, description="a wide banner or hero image"),
+    )
+}
+DEFAULT_PRESET = "Social 4:5"
 
 
 @dataclass(frozen=True)

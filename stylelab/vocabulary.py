@@ -1,0 +1,33 @@
+"""Words a user reads in more than one place — the command line's help, the web app's labels
+and the docs — written once here, so the three cannot disagree.
+
+``tools/sync_docs.py`` copies them into the docs' generated blocks, and a test fails when a
+page falls behind. Scene, material, light-pattern and format words live beside their names in
+``stylelab.product.scene.choices``.
+"""
+from __future__ import annotations
+
+PRECISION_VARIABLE = "STYLELAB_PRECISION"
+
+# What each --precision value does; the keys are every value the engine accepts.
+PRECISIONS: dict[str, str] = {
+    "auto": "int8 on x86 CPUs with VNNI or AMX, fp32 on other CPUs, bf16 (else fp16) on CUDA GPUs, "
+            "fp32 on Apple GPUs",
+    "fp32": "32-bit float everywhere: the reference result",
+    "int8": "8-bit convolutions on x86-64 CPUs with AVX2 or newer; the most rounding-sensitive layers stay "
+            "float (at least 35 dB PSNR from fp32)",
+    "fp16": "16-bit float autocast on CUDA GPUs",
+    "bf16": "bfloat16 autocast on CUDA GPUs with bf16 support (also accepted on the CPU)",
+}
+
+
+def precision_help() -> str:
+    """The --precision help text, built from PRECISIONS."""
+    choices = "; ".join(f"{name}: {meaning}" for name, meaning in PRECISIONS.items())
+    return f"number format — {choices} (default: ${PRECISION_VARIABLE} or auto)"
+
+
+def choice_help(descriptions: dict[str, str], default: str) -> str:
+    """One help line for a flag whose values each have a description (argparse-safe: % doubled)."""
+    choices = "; ".join(f"{name}: {meaning}" for name, meaning in descriptions.items())
+    return f"{choices} (default: {default})".replace("%", "%%")
