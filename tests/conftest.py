@@ -80,6 +80,28 @@ def make_studio_photo(seed: int = 0, size: tuple[int, int] = (480, 360)) -> tupl
     return picture, truth
 
 
+def make_red_mug_and_black_lamp(size: tuple[int, int] = (320, 240)) -> tuple[Image.Image, np.ndarray]:
+    """A red mug on a red saucer beside a black lamp, on a wooden table with grain, and the mask of the
+    products (mug, saucer, lamp): the colours a buyer checks first, a saturated red and a deep black."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float64) / height
+    grain = 0.5 + 0.5 * np.sin(70 * y + 6 * np.sin(9 * x))
+    image = np.stack([0.55 + 0.08 * grain, 0.36 + 0.05 * grain, 0.2 + 0.03 * grain], axis=-1)
+    left, right, top, bottom = 0.25, 0.6, 0.35, 0.8  # the mug's body, in heights
+    saucer = ((x - (left + right) / 2) / 0.32) ** 2 + ((y - bottom) / 0.07) ** 2 <= 1
+    body = (x > left) & (x < right) & (y > top) & (y < bottom)
+    handle = np.abs(np.hypot(x - right, y - 0.55) - 0.09) < 0.025
+    mug = saucer | body | handle
+    across = np.clip((x - left) / (right - left), 0, 1)
+    shading = 0.6 + 0.4 * np.sin(np.pi * np.clip(across * 0.9 + 0.1, 0, 1))  # a cylinder lit from the left
+    image[mug] = np.array([0.78, 0.08, 0.1]) * shading[mug][:, None]
+    lamp = ((x > 1.05) & (x < 1.12) & (y > 0.2) & (y < 0.85)) | (((x - 1.08) / 0.14) ** 2 + ((y - 0.85) / 0.04) ** 2 <= 1)
+    lamp |= ((x - 1.08) / 0.16) ** 2 + ((y - 0.2) / 0.1) ** 2 <= 1
+    image[lamp] = np.array([0.05, 0.05, 0.06]) + 0.04 * (x[lamp] > 1.08)[:, None]
+    picture = Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8))
+    return picture, mug | lamp
+
+
 def make_lifestyle_photo(seed: int = 0, size: tuple[int, int] = (480, 360), blurred: bool = True
                          ) -> tuple[Image.Image, np.ndarray]:
     """A product standing in a scene, and its true alpha (0..1): a sharp, textured object (the

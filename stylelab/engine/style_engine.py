@@ -267,7 +267,7 @@ class StyleEngine:
     def _finish(self, stylized: torch.Tensor, photos: torch.Tensor, settings: RestyleSettings) -> torch.Tensor:
         stylized = imageops.resize(stylized, *photos.shape[-2:])
         if settings.keep_colours:
-            stylized = _in_row_bands(imageops.keep_original_colours, stylized, photos)
+            stylized = imageops.keep_original_colours(stylized, photos)
         return stylized
 
     def _run(self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor,
@@ -351,9 +351,3 @@ def _same_size_batches(photos: Sequence[torch.Tensor], batch_size: int) -> Itera
         for start in range(0, len(indices), batch_size):
             yield indices[start : start + batch_size]
 
-
-def _in_row_bands(
-    operation: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], a: torch.Tensor, b: torch.Tensor, rows: int = 512
-) -> torch.Tensor:
-    """Apply a per-pixel operation band by band, to bound the memory its temporaries take."""
-    return torch.cat([operation(a[..., y : y + rows, :], b[..., y : y + rows, :]) for y in range(0, a.shape[-2], rows)], dim=-2)

@@ -1,10 +1,16 @@
 """Pure image operations, checked directly."""
 from __future__ import annotations
 
+import numpy as np
 import torch
+from PIL import Image
 from skimage.color import rgb2lab
+from skimage.metrics import structural_similarity
 
 from stylelab.engine import imageops
+from stylelab.imageio import to_image, to_tensor
+from stylelab.product.region_metrics import seen_colour_difference
+from tests.conftest import make_red_mug_and_black_lamp, sample_picture
 from stylelab.engine.tiling import blend_weights, tile_starts
 
 
@@ -16,14 +22,34 @@ def test_lab_conversion_matches_scikit_image_and_round_trips():
     assert (imageops.lab_to_rgb(imageops.rgb_to_lab(image)) - image).abs().max() < 1e-4
 
 
-def test_keep_original_colours_takes_lightness_from_one_and_colour_from_the_other():
-    photo = torch.rand(3, 16, 16, generator=torch.Generator().manual_seed(2)) * 0.6 + 0.2
-    grey = photo.mean(0, keepdim=True).expand(3, -1, -1) * 0.8
-    merged = imageops.keep_original_colours(grey, photo)
-    merged_lab, photo_lab, grey_lab = (imageops.rgb_to_lab(x) for x in (merged, photo, grey))
-    assert (merged_lab[0] - grey_lab[0]).abs().mean() < 0.5
-    assert (merged_lab[1:] - photo_lab[1:]).abs().mean() < 1.5
-    assert photo.min() >= 0.2, "inputs are not modified"
+def test_keep_original_colours_keeps_the_colour_a_buyer_sees_and_the_brushwork():
+    photo_image, products = make_red_mug_and_black_lamp()
+    photo = to_tensor(photo_image)
+    strokes = (torch.sin(torch.arange(photo.shape[-1]) * 1.3) * torch.cos(torch.arange(photo.shape[-2]) * 0.9)[:, None])
+    # what a light pencil style does: the red washed out to salmon, the black lamp light grey, strokes everywhere
+    styled = (0.55 + 0.45 * photo) * (0.85 + 0.15 * strokes)
+    kept = imageops.keep_original_colours(styled, photo)
+    mask = Image.fromarray(products)
+    assert seen_colour_difference(photo_image, to_image(styled), mask) > 10, "the style moves the colour"
+    assert seen_colour_difference(photo_image, to_image(kept), mask) <= 3
+    lamp = (to_tensor(photo_image)[:, products].mean(0) < 0.2)
+    assert kept[:, products][:, lamp].mean() < 0.15, "the black lamp stays black, not light grey"
+    assert structural_similarity(kept.permute(1, 2, 0).numpy(), photo.permute(1, 2, 0).numpy(), channel_axis=2,
+                                 data_range=1.0) < 0.8, "the brushwork shows"
+    assert torch.equal(photo, to_tensor(photo_image)), "inputs are not modified"
+
+
+def test_gaussian_blur_matches_scipy_and_lightness_matches_lab():
+    from scipy.ndimage import gaussian_filter
+
+    image = torch.from_numpy(np.asarray(sample_picture("astronaut", (256, 256)).convert("L")) / 255.0).float()
+    for sigma in (1.5, 6.0, 12.0):  # direct, and on a shrunk copy
+        ours = imageops.gaussian_blur(image[None, None], sigma)[0, 0]
+        reference = torch.from_numpy(gaussian_filter(image.double().numpy(), sigma, mode="mirror")).float()
+        inner = (slice(40, -40), slice(40, -40))
+        assert (ours - reference)[inner].abs().mean() < 2e-3, sigma
+    rgb = torch.rand(3, 20, 30, generator=torch.Generator().manual_seed(3))
+    assert torch.allclose(imageops.lightness(rgb), imageops.rgb_to_lab(rgb)[:1], atol=1e-3)
 
 
 def test_mix_endpoints_and_no_input_mutation():
