@@ -166,6 +166,19 @@ def test_no_horizon_through_the_products_middle(kind):
         assert not box[1] + 0.2 * height < row < box[3] - 0.15 * height, (kind, seed, row, box)
 
 
+def test_three_brand_colours_give_an_accent_derived_from_them_not_black():
+    import colorsys
+
+    palette = scene_request("podium", palette="brand colours",
+                            brand_colours="#E8D5C4, #2F4858, #F6BD60").settings.palette
+    described = palette.describe()
+    assert [described[role] for role in ("wall", "podium", "floor")] == ["#E8D5C4", "#2F4858", "#F6BD60"]
+    hue, lightness, saturation = colorsys.rgb_to_hls(*palette.accent)
+    assert 0.3 <= lightness <= 0.65, described  # a visible mid tone, not #000000 from the dark podium
+    assert hue == pytest.approx(colorsys.rgb_to_hls(*parse_hex("#F6BD60"))[0], abs=0.01)  # the brand's own hue
+    assert saturation > 0.5
+
+
 def test_palettes_from_brand_colours_and_the_product():
     assert parse_hex("#E8D5C4") == pytest.approx((232 / 255, 213 / 255, 196 / 255))
     with pytest.raises(StyleLabError, match="not a hex colour"):

@@ -54,15 +54,27 @@ def _shade(rgb: Rgb, lightness: float) -> Rgb:
     return colorsys.hls_to_rgb(h, min(max(l + lightness, 0), 1), s)  # type: ignore[return-value]
 
 
+ACCENT_LIGHTNESS = (0.35, 0.6)  # a derived accent is a mid tone: it reads on light and on dark surfaces
+
+
 def from_colours(colours: list[Rgb], source: str) -> Palette:
-    """Brand or template colours in order: wall, podium, floor, accent (missing ones are shades)."""
+    """Brand or template colours in order: wall, podium, floor, accent; missing ones are derived from
+    the given ones (a podium and floor are shades of the wall, the accent is the most colourful given
+    colour as a mid tone — never a shade of black when the podium is dark)."""
     if not colours:
         raise StyleLabError("Give at least one colour for the palette.")
     wall = colours[0]
     podium = colours[1] if len(colours) > 1 else _shade(wall, 0.07)
     floor = colours[2] if len(colours) > 2 else _shade(wall, -0.05)
-    accent = colours[3] if len(colours) > 3 else _shade(podium, -0.25)
+    accent = colours[3] if len(colours) > 3 else derived_accent(colours)
     return Palette(wall, floor, podium, accent, source)
+
+
+def derived_accent(colours: list[Rgb]) -> Rgb:
+    """An accent from the given colours: the most saturated one, its lightness moved into the mid tones."""
+    hue, lightness, saturation = max((colorsys.rgb_to_hls(*c) for c in colours), key=lambda hls: hls[2])
+    low, high = ACCENT_LIGHTNESS
+    return colorsys.hls_to_rgb(hue, min(max(lightness, low), high), saturation)  # type: ignore[return-value]
 
 
 def dominant_colour(cutout: Image.Image) -> Rgb:
