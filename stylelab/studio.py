@@ -10,7 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -18,6 +18,7 @@ from PIL import Image
 
 from stylelab.product.compose import MODES
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
+from stylelab.engine.device import describe
 from stylelab.errors import StyleLabError
 from stylelab.store.exports import export_results
 from stylelab.imageio import load_image, load_image_with_notes, split_alpha, to_image, to_tensor
@@ -26,7 +27,7 @@ from stylelab.product.masks import ProductMask, mask_from_drawing
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.metrics import Similarity, compare_images, format_similarity
 from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
-from stylelab.product.region_metrics import RegionFigures, format_region, region_figures
+from stylelab.product.region_metrics import RegionFigures, region_figures
 from stylelab.product.scene.options import SceneRequest
 from stylelab.product.shots import Placement
 from stylelab.store.files import check_writable
@@ -76,11 +77,13 @@ class RestyledPhoto:
     version: str = "v0"
     settings: dict = field(default_factory=dict)
     notes: str = ""  # what was done to make it work, e.g. "scaled down from 8000x6000 to 4096x3072"
+    no_product_figures: str = ""  # why ``product`` is None, e.g. "no product mask: unsure cut-out"
 
     @property
     def caption(self) -> str:
-        product = f" · {format_region(self.product)}" if self.product else ""
-        return f"{self.name} · {format_similarity(self.similarity)}{product} · {self.seconds:.1f} s on {self.device}"
+        """A short caption for a gallery tile; the full figures are in the results table."""
+        colour = f" · colour ΔE {self.product.seen_delta_e:.1f}" if self.product else ""
+        return f"{self.name} · {format_similarity(self.similarity)}{colour}"
 
 
 class Studio:
@@ -94,6 +97,8 @@ class Studio:
         self.usage = UsageLog(settings.data_dir)
         self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._embeddings_lock = threading.Lock()
+        # cut-outs (GrabCut, matting) run on the CPU whatever the engine's device; named the engine's way
+        self.cutout_device = describe(torch.device("cpu"))
 
     # -- templates ---------------------------------------------------------------------
 
@@ -277,7 +282,7 @@ class Studio:
     def check_mask(self, photo: Photo, mask: ProductMask) -> None:
         """Background-only restyling on an unsure automatic mask paints patches: ask for a box instead."""
         if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
-            raise StyleLabError(f"The automatic cut-out of '{photo.name}' is unsure ({mask.confidence:.0%}): "
+            raise StyleLabError(f"The automatic cut-out of '{photo.name}' is unsure: "
                                 "drag a box around the product in the mask panel, then try again.")
 
     def restyle(
@@ -294,28 +299,34 @@ class Studio:
         for index, photo in enumerate(photos):
             if progress:
                 progress(index / len(photos), f"Restyling {photo.name} ({index + 1} of {len(photos)})")
-            started = time.perf_counter()
             mask = self.mask_for(photo, (masks or {}).get(photo.name))
-            if mode == "background only":
-                self.check_mask(photo, mask)
-            notices = [photo.note] if photo.note else []
-            if mode == "whole photo":
-                result = self._apply(photo.image, mix, settings, notices)
-            else:
-                result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode, notices)
-            seconds = time.perf_counter() - started
-            trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
-            product = region_figures(photo.image, result, mask.mask) if trusted else None
-            template, version = self._describe(choice)
-            similarity = compare_images(photo.image, result)
-            results.append(RestyledPhoto(photo.name, photo.image, result, similarity, seconds,
-                                         self.engine.device_name, product, template, version,
-                                         asdict(settings) | {"mode": mode}, "; ".join(notices)))
-            self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr,
-                              **_who(choice.workspace, self._is_own(template, choice.workspace)))
+            results.append(self._restyle_photo(photo, choice, mix, settings, mode, mask))
         if progress:
             progress(1.0, "Done")
         return results
+
+    def _restyle_photo(self, photo: Photo, choice: StyleChoice, mix: StyleMix, settings: RestyleSettings,
+                       mode: str, mask: ProductMask) -> RestyledPhoto:
+        started = time.perf_counter()
+        if mode == "background only":
+            self.check_mask(photo, mask)
+        notices = [photo.note] if photo.note else []
+        if mode == "whole photo":
+            result = self._apply(photo.image, mix, settings, notices)
+        else:
+            result = restyle_with_mask(self.engine, photo.image, mask.mask, mix, settings, mode, notices)
+        seconds = time.perf_counter() - started
+        trusted = mode != "whole photo" or mask.confidence >= TRUSTED_MASK
+        product = region_figures(photo.image, result, mask.mask) if trusted else None
+        # no figure here: the mask panel's quick cut-out gives the one figure the user sees
+        missing = ("" if product else "no product mask: unsure cut-out" if not trusted
+                   else "no product mask: no product found")
+        template, version = self._describe(choice)
+        similarity = compare_images(photo.image, result)
+        self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr,
+                          **_who(choice.workspace, self._is_own(template, choice.workspace)))
+        return RestyledPhoto(photo.name, photo.image, result, similarity, seconds, self.engine.device_name, product,
+                             template, version, asdict(settings) | {"mode": mode}, "; ".join(notices), missing)
 
     def compare(self, photo: Photo, template_names: Sequence[str], settings: RestyleSettings,
                 progress: ProgressCallback | None = None, workspace: Workspace | None = None) -> list[RestyledPhoto]:
@@ -324,13 +335,14 @@ class Studio:
             raise StyleLabError("Pick up to four templates to compare.")
         if len(names) > MAX_COMPARE:
             raise StyleLabError(f"Compare at most {MAX_COMPARE} templates at a time.")
+        mask = self.mask_for(photo)  # one cut-out for every template: their product figures agree
         results = []
         for index, name in enumerate(names):
             if progress:
                 progress(index / len(names), f"Applying {name}")
-            (restyled,) = self.restyle([photo], StyleChoice(template=name, workspace=workspace), settings)
-            results.append(RestyledPhoto(name, restyled.original, restyled.result, restyled.similarity,
-                                         restyled.seconds, restyled.device))
+            choice = StyleChoice(template=name, workspace=workspace)
+            restyled = self._restyle_photo(photo, choice, self.mix_for(choice), settings, "whole photo", mask)
+            results.append(replace(restyled, name=name))  # each row is named after its template
         return results
 
     def shots(self, photo: Photo, drawn_mask: MaskChoice, choice: StyleChoice | None, preset: str,

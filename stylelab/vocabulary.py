@@ -9,6 +9,12 @@ from __future__ import annotations
 
 PRECISION_VARIABLE = "STYLELAB_PRECISION"
 
+# The results tables' columns: restyled photos (web app and API), and cut-outs, which have no figures
+# against the photo (the product is the photo's own pixels)
+RESULT_COLUMNS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)",
+                  "Product colour ΔE2000", "Time (s)", "Device"]
+CUTOUT_COLUMNS = ["Photo", "Size", "Cut-out", "Confidence", "Time (s)", "Device"]
+
 # What each --precision value does; the keys are every value the engine accepts.
 PRECISIONS: dict[str, str] = {
     "auto": "int8 on x86 CPUs with VNNI or AMX, fp32 on other CPUs, bf16 (else fp16) on CUDA GPUs, "

@@ -29,17 +29,24 @@ def export_results(
         return _export(named_images, folder, image_format, int(quality), sidecars)
 
 
-def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int,
-            sidecars: Sequence[tuple[str, str]] = ()) -> tuple[list[Path], Path]:
+def save_named(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str = "PNG",
+               quality: int = 92) -> list[Path]:
+    """Save each (file stem, image) into ``folder`` under a safe, unique name (what a download is called)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     used: set[str] = set()
     for stem, image in named_images:
-        name = _unique(_safe_stem(stem), used)
+        name = _unique(safe_stem(stem), used)
         paths.append(save_image(image, folder / f"{name}.{EXPORT_FORMATS[image_format]}", quality=int(quality)))
+    return paths
+
+
+def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image_format: str, quality: int,
+            sidecars: Sequence[tuple[str, str]] = ()) -> tuple[list[Path], Path]:
+    paths = save_named(named_images, folder, image_format, quality)
     texts = []
     for name, text in sidecars:
-        texts.append(folder / _safe_stem(name))
+        texts.append(folder / safe_stem(name))
         texts[-1].write_text(text, encoding="utf-8")
     archive = folder / "stylelab-results.zip"
     partial = archive.with_suffix(".partial")
@@ -54,7 +61,8 @@ def _export(named_images: Sequence[tuple[str, Image.Image]], folder: Path, image
     return paths, archive
 
 
-def _safe_stem(stem: str) -> str:
+def safe_stem(stem: str) -> str:
+    """A file stem any system accepts: letters, digits, '.', '_' and '-'."""
     return re.sub(r"[^\w.-]+", "-", stem).strip("-.")[:80] or "result"
 
 

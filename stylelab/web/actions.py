@@ -7,10 +7,14 @@ sentence the merchant (or an API client) sees.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import shutil
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +23,9 @@ from PIL import Image
 from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError, UserFacingError
 from stylelab.imageio import save_image
-from stylelab.store.exports import export_results
+from stylelab.store.exports import export_results, safe_stem, save_named
 from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW
-from stylelab.product.masks import overlay
+from stylelab.product.masks import ProductMask, overlay
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.region_metrics import region_figures
 from stylelab.product.scene.choices import PAINTED_BACKDROP, ScenePick
@@ -31,11 +35,13 @@ from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
 from stylelab.web.mask_editor import editor_value
+from stylelab.vocabulary import CUTOUT_COLUMNS, RESULT_COLUMNS
 from stylelab.web.workspace import current_key, current_workspace
 
 log = logging.getLogger("stylelab")
 NO_BLEND = "(none)"
 BOX_VIEW_SIDE = 1024  # the box tool shows the photo at most this big; its cut-out is a quick preview
+QUICK_MASKS_KEPT = 8
 
 
 def user_errors(function: Callable) -> Callable:
@@ -56,12 +62,13 @@ def user_errors(function: Callable) -> Callable:
 
 @dataclass
 class RestyleOutput:
-    slider: tuple[Image.Image, Image.Image] | None
+    slider: tuple[str, str] | None  # the first photo and its result as files named after them
     gallery: list[tuple[Image.Image, str]]
     table: list[list[Any]]
     files: list[str]
     status: str
     results: list[RestyledPhoto]
+    headers: list[str] = field(default_factory=lambda: list(RESULT_COLUMNS))  # the table's columns
 
 
 def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> RestyleSettings:
@@ -77,11 +84,12 @@ def _choice(template: str | None, style_image: str | None, blend_template: str |
 
 
 def _rows(results: Sequence[RestyledPhoto]) -> list[list[Any]]:
-    """Photo, Size, SSIM, PSNR, product SSIM, product PSNR, product ΔE2000, seconds, device."""
+    """Photo, Size, SSIM, PSNR, product SSIM, product PSNR, product colour ΔE2000, seconds, device; where
+    there are no product figures, the first product cell says why."""
     rows = []
     for r in results:
-        product = [round(r.product.ssim, 4), _finite(r.product.psnr), round(r.product.delta_e, 2)] if r.product \
-            else ["—", "—", "—"]
+        product = ([round(r.product.ssim, 4), _finite(r.product.psnr), round(r.product.seen_delta_e, 2)] if r.product
+                   else [r.no_product_figures or "—", "—", "—"])
         rows.append([r.name, f"{r.result.width}x{r.result.height}", round(r.similarity.ssim, 4),
                      _finite(r.similarity.psnr), *product, round(r.seconds, 2), r.device])
     return rows
@@ -94,6 +102,8 @@ def _finite(value: float) -> float | str:
 class WebActions:
     def __init__(self, studio: Studio):
         self.studio = studio
+        self._masks: OrderedDict[tuple, ProductMask] = OrderedDict()  # see _quick_mask
+        self._masks_lock = threading.Lock()
 
     # -- templates (each request's own workspace, see stylelab.web.workspace) ---------------
 
@@ -189,13 +199,22 @@ class WebActions:
         notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
         status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
         return RestyleOutput(
-            slider=(results[0].original, results[0].result),
+            slider=self._slider_files(results[0].name, results[0].original, files_out[0], results[0].template),
             gallery=[(r.result, r.caption) for r in results],
             table=_rows(results),
             files=[str(archive), *map(str, files_out)],
             status=status,
             results=results,
         )
+
+    def _slider_files(self, name: str, original: Image.Image, result_file: Path, template: str = "") -> tuple[str, str]:
+        """The before/after slider's two images as files, so its download is called after the photo and
+        the template (e.g. mug-coloured-pencil.png), not image.png."""
+        folder = self.studio.new_output_folder()
+        (before,) = save_named([(f"{name}-photo", original)], folder)
+        after = folder / (safe_stem(f"{name}-{template.lower()}" if template else result_file.stem) + result_file.suffix)
+        shutil.copyfile(result_file, after)  # the exported file itself: no second encoding
+        return str(before), str(after)
 
     @user_errors
     def rate(self, results: Sequence[RestyledPhoto] | None, index: int, rating: str) -> str:
@@ -222,14 +241,13 @@ class WebActions:
     @user_errors
     def mask_editor_value(self, photo: Photo | str | None, drawn: Image.Image | CutoutPrompt | None = None
                           ) -> tuple[dict[str, Any] | None, str, Image.Image | None]:
-        """The photo with its product mask tinted, for the user to correct by brush; a status line; the mask."""
+        """The photo with its product mask tinted, for the user to correct by brush; a status line (empty:
+        the box tool's line above it says what the mask is); the mask at the photo's size."""
         if photo is None:
             return None, "", None
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
-        mask = self.studio.mask_for(photo, drawn, PREVIEW)
-        status = (f"{mask.note} Confidence {mask.confidence:.0%}. Paint green to add to the product, pink to take "
-                  "away.")
-        return editor_value(photo.image, mask.mask), status, mask.mask
+        mask = self._quick_mask(photo, drawn).mask.resize(photo.image.size, Image.Resampling.BILINEAR)
+        return editor_value(photo.image, mask), "", mask
 
     @user_errors
     def product_mask(self, photo: str | None, mask_file: str | None = None, box: str | None = None,
@@ -243,8 +261,7 @@ class WebActions:
         mask = self.studio.mask_for(loaded, drawn if drawn is not None else prompt_of(box, include, exclude))
         mask_path = self.studio.new_output_folder() / f"{loaded.name}-mask.png"
         mask.mask.save(mask_path)
-        message = f"{mask.note} Source: {mask.source}. Confidence {mask.confidence:.0%}."
-        return overlay(loaded.image, mask.mask), str(mask_path), message
+        return overlay(loaded.image, mask.mask), str(mask_path), f"{mask_status(mask)} Source: {mask.source}."
 
     @user_errors
     def box_view(self, photo: Photo | str | None, box: str | None, include: str | None, exclude: str | None,
@@ -257,22 +274,30 @@ class WebActions:
         photo = photo if isinstance(photo, Photo) else self.studio.load_photo(upload_path(photo))
         prompt = prompt_of(box, include, exclude)
         prompt = prompt.checked(photo.image.size) if prompt else None
-        shown = photo.image.copy()
-        shown.thumbnail((BOX_VIEW_SIDE, BOX_VIEW_SIDE), Image.Resampling.LANCZOS)
+        shown = _box_view_image(photo.image)
         scale = photo.image.width / shown.width
-        drawn = prompt.scaled(1 / scale) if prompt else painted
-        mask = self.studio.mask_for(Photo(photo.name, shown), drawn, PREVIEW)
+        mask = self._quick_mask(photo, prompt or painted)
         picture = draw_prompt(overlay(shown, mask.mask), prompt, scale)
-        if mask.source == "drawn":
-            status = "Using your own mask. Drag a box to start again from a cut-out."
-        elif mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
-            status = (f"The automatic cut-out is unsure ({mask.confidence:.0%}): drag a box around the product "
-                      "on the photo.")
-        elif mask.source == "automatic":
-            status = f"Automatic cut-out, confidence {mask.confidence:.0%}. Drag a box to guide it."
-        else:
-            status = f"{mask.note} Add **Product** / **Not product** clicks to correct it."
-        return picture, scale, status, prompt
+        return picture, scale, mask_status(mask), prompt
+
+    def _quick_mask(self, photo: Photo, drawn: Image.Image | CutoutPrompt | None) -> ProductMask:
+        """The mask the mask panel shows, at the box tool's size: the box tool and the brush editor show
+        one mask with one figure (two cut-outs at different sizes disagreed: 69 % beside 95 %). Kept for
+        the last few photos, as both ask for it one after the other."""
+        shown = _box_view_image(photo.image)
+        if isinstance(drawn, Image.Image):
+            return self.studio.mask_for(Photo(photo.name, shown), drawn, PREVIEW)
+        key = (hashlib.sha1(shown.tobytes()).hexdigest(), shown.size, drawn)
+        with self._masks_lock:
+            if key in self._masks:
+                return self._masks[key]
+        scaled = drawn.scaled(shown.width / photo.image.width) if drawn else None
+        mask = self.studio.mask_for(Photo(photo.name, shown), scaled, PREVIEW)
+        with self._masks_lock:
+            self._masks[key] = mask
+            while len(self._masks) > QUICK_MASKS_KEPT:
+                self._masks.popitem(last=False)
+        return mask
 
     @user_errors
     def cutout(self, photo: str | None, box: str | None = None, include: str | None = None,
@@ -301,8 +326,8 @@ class WebActions:
             result = self.studio.cutout(photo, (masks or {}).get(photo.name))
             seconds = time.perf_counter() - started
             cut.append((photo, result))
-            rows.append([photo.name, f"{photo.image.width}x{photo.image.height}", "—", "—", "—", "—", "—",
-                         round(seconds, 2), "cpu"])
+            rows.append([photo.name, f"{photo.image.width}x{photo.image.height}", result.source,
+                         f"{result.confidence:.0%}", round(seconds, 2), self.studio.cutout_device])
             if result.source == "automatic" and result.low_confidence:
                 notes.append(_cutout_status(photo.name, result))
         files_out, archive = export_results([(f"{p.name}-cutout", r.rgba) for p, r in cut],
@@ -310,9 +335,10 @@ class WebActions:
         skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
         status = " ".join([f"Removed the background of {len(cut)} photo(s): transparent PNGs.", *notes]) + skipped
         return RestyleOutput(
-            slider=(cut[0][0].image, cut[0][1].rgba),
+            slider=self._slider_files(cut[0][0].name, cut[0][0].image, files_out[0]),
             gallery=[(r.rgba, f"{p.name} · {r.source} cut-out, confidence {r.confidence:.0%}") for p, r in cut],
-            table=rows, files=[str(archive), *map(str, files_out)], status=status, results=[])
+            table=rows, files=[str(archive), *map(str, files_out)], status=status, results=[],
+            headers=list(CUTOUT_COLUMNS))
 
     @user_errors
     def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
@@ -337,7 +363,7 @@ class WebActions:
                                         float(strength), request)
         named = [(f"{loaded.name}-seed{shot.seed}", shot.image) for shot in shots]
         sidecars = [(f"{loaded.name}-seed{shot.seed}.json", shot.sidecar()) for shot in shots]
-        captions = [f"{shot.preset} · {shot.caption}" for shot in shots]
+        captions = [shot.caption for shot in shots]  # the format is in the status line: captions stay short
         rows = [[f"seed {shot.seed}", f"{shot.image.width}x{shot.image.height}", shot.backdrop,
                  round(shot.product_figures.delta_e, 3) if shot.product_figures else "—"] for shot in shots]
         if request.settings is None and choice is not None:  # a painted backdrop: compare with the photo restyled
@@ -365,8 +391,30 @@ class WebActions:
         loaded = self.studio.load_photo(upload_path(photo))
         results = self.studio.compare(loaded, templates or [], _settings(strength, stroke_scale, keep_colours),
                                       progress, current_workspace.get())
-        gallery = [(r.result, r.caption) for r in results]
+        files = save_named([(f"{loaded.name}-{r.name.lower()}", r.result) for r in results],
+                           self.studio.new_output_folder())  # a download is named after photo and template
+        gallery = [(str(path), r.caption) for path, r in zip(files, results)]
         return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
+
+
+def mask_status(mask: ProductMask) -> str:
+    """The mask panel's one status line: what the mask is, one confidence figure, what to do next."""
+    if mask.source == "drawn":
+        return "Using your own mask. Drag a box to start again from a cut-out."
+    if mask.source == "alpha":
+        return "Using the cutout's transparency."
+    if mask.source == "automatic" and mask.confidence < LOW_CONFIDENCE:
+        return (f"The automatic cut-out is unsure ({mask.confidence:.0%}): drag a box around the product "
+                "on the photo.")
+    if mask.source == "automatic":
+        return f"Automatic cut-out, confidence {mask.confidence:.0%}. Drag a box to guide it."
+    return f"Cut out from your {mask.source}. Add **Product** / **Not product** clicks to correct it."
+
+
+def _box_view_image(photo: Image.Image) -> Image.Image:
+    shown = photo.copy()
+    shown.thumbnail((BOX_VIEW_SIDE, BOX_VIEW_SIDE), Image.Resampling.LANCZOS)
+    return shown
 
 
 def _cutout_status(name: str, result: Any) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,9 +15,12 @@ from stylelab.web.auth import current_client
 from stylelab.web.workspace import current_key, current_workspace, workspace_of
 from stylelab.errors import StyleLabError, UserFacingError
 from stylelab.text import no_tags
+from stylelab.vocabulary import RESULT_COLUMNS
 
-METRIC_HEADERS = ["Photo", "Size", "SSIM", "PSNR (dB)", "Product SSIM", "Product PSNR (dB)", "Product ΔE2000",
-                  "Time (s)", "Device"]
+METRIC_HEADERS = RESULT_COLUMNS
+# one set of starting values for every tab that restyles (Restyle, Compare)
+DEFAULT_STRENGTH = 0.8
+DEFAULT_KEEP_COLOURS = True
 
 
 class ImageUpload(gr.Image):
@@ -72,8 +77,12 @@ def for_client(function: Callable) -> Callable:
     @functools.wraps(function)
     def wrapper(*args: Any) -> Any:
         *inputs, request = args
-        with serving(request):
-            return function(*inputs)
+        try:
+            with serving(request):
+                return function(*inputs)
+        except gr.Error as error:
+            _remember_failure(request, error)
+            raise
 
     # after parameters with defaults (e.g. progress=gr.Progress()) the request needs one too; Gradio fills it in
     needs_default = any(p.default is not inspect.Parameter.empty for p in signature.parameters.values())
@@ -83,6 +92,34 @@ def for_client(function: Callable) -> Callable:
     wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
     del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's
     return wrapper
+
+
+# the last error sentence of each browser session, for its status line (see explain_failures)
+_failures: OrderedDict[str, str] = OrderedDict()
+_failures_lock = threading.Lock()
+MAX_REMEMBERED_FAILURES = 1000
+
+
+def _remember_failure(request: gr.Request | None, error: gr.Error) -> None:
+    session = getattr(request, "session_hash", None)
+    if not session:  # an API call: the error itself is the answer
+        return
+    with _failures_lock:
+        _failures[session] = no_tags(str(error.message))
+        _failures.move_to_end(session)
+        while len(_failures) > MAX_REMEMBERED_FAILURES:
+            _failures.popitem(last=False)
+
+
+def _failure_sentence(request: gr.Request) -> str:
+    with _failures_lock:
+        return _failures.pop(getattr(request, "session_hash", None) or "", "")
+
+
+def explain_failures(event: Any, status: gr.Markdown) -> None:
+    """When ``event`` (a user_event) fails, write its sentence into ``status``, under the button where the
+    user looks: the toast fades, and Gradio marks the outputs with a bare "Error"."""
+    event.failure(_failure_sentence, None, status, api_visibility="private", queue=False)
 
 
 def user_event(function: Callable) -> Callable:
@@ -98,8 +135,8 @@ def progress_reporter(progress: gr.Progress) -> Callable[[float, str], None]:
     return lambda fraction, message: progress(fraction, desc=message)
 
 
-def strength_slider(elem_id: str, value: float = 0.8) -> gr.Slider:
-    return gr.Slider(0, 1, value=value, step=0.05, label="Strength", elem_id=elem_id,
+def strength_slider(elem_id: str) -> gr.Slider:
+    return gr.Slider(0, 1, value=DEFAULT_STRENGTH, step=0.05, label="Strength", elem_id=elem_id,
                      info="0 keeps the photo, 1 is the full style")
 
 
@@ -108,6 +145,7 @@ def stroke_slider(elem_id: str) -> gr.Slider:
                      info="Brush size: 2 paints strokes twice as big")
 
 
-def keep_colours_checkbox(elem_id: str, value: bool = True) -> gr.Checkbox:
-    return gr.Checkbox(value=value, label="Keep original colours", elem_id=elem_id,
-                       info="Products keep their true colours; the style changes brushwork and shading")
+def keep_colours_checkbox(elem_id: str) -> gr.Checkbox:
+    return gr.Checkbox(value=DEFAULT_KEEP_COLOURS, label="Keep original colours", elem_id=elem_id,
+                       info="Products keep the colour and lightness buyers see; the style adds brushwork and "
+                            "local shading")

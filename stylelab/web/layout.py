@@ -30,6 +30,11 @@ footer { display: none !important; }
 .box-drag-frame { position: fixed; border: 2px solid #facc15; box-shadow: 0 0 0 1px rgba(0, 0, 0, .45);
                   pointer-events: none; z-index: 1000; }
 [id$="-box-photo"] img { cursor: crosshair; touch-action: none; }
+/* a picture's label sits above it, not over its top; gallery captions wrap instead of being cut */
+label.float { position: static !important; margin: 4px 0 6px 4px !important; width: fit-content; }
+.caption-label { white-space: normal !important; max-width: calc(100% - 12px) !important; }
+/* result galleries grow to show every row (Gradio caps a gallery at 55 % of the window and scrolls inside) */
+#compare-gallery .fixed-height, #shot-gallery .fixed-height { max-height: none !important; overflow-y: visible !important; }
 """
 
 # System fonts only: a Google font would make every visitor's browser call out to Google.

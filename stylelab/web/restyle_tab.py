@@ -12,7 +12,10 @@ from stylelab.text import literal, no_tags
 from stylelab.web.box_prompt import add_click, create_box_prompt, dragged_box
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
 from stylelab.web.common import (
+    DEFAULT_KEEP_COLOURS,
+    DEFAULT_STRENGTH,
     ImageUpload,
+    explain_failures,
     METRIC_HEADERS,
     keep_colours_checkbox,
     progress_reporter,
@@ -87,7 +90,8 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                                              filterable=True, allow_custom_value=True)
                 blend_weight = gr.Slider(0, 1, value=0.3, step=0.05, label="Blend weight", elem_id="blend-weight",
                                          info="Share of the second template")
-            preview = gr.Image(value=actions.preview([], 0, default_template, None, 0.8, 1.0, True, "(none)", 0.3),
+            preview = gr.Image(value=actions.preview([], 0, default_template, None, DEFAULT_STRENGTH, 1.0,
+                                                  DEFAULT_KEEP_COLOURS, "(none)", 0.3),
                                label="Quick preview (reduced size; a sample photo until you add yours)",
                                interactive=False, height=300,
                                elem_id="preview", buttons=[], format="jpeg")
@@ -97,8 +101,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             restyle_button = gr.Button("Restyle all at full resolution", variant="primary", size="lg",
                                        elem_id="restyle-button")
             remove_button = gr.Button("Remove background (transparent PNGs)", elem_id="remove-background")
-
-    status = gr.Markdown(elem_id="status")
+            status = gr.Markdown(elem_id="status")  # under the buttons, where the user looks after a click
     with gr.Column(elem_id="results", visible=False) as results_panel:
         slider = gr.ImageSlider(label="Before | after — drag to compare", format="png", elem_id="result-slider",
                                 max_height=620, interactive=False)
@@ -212,9 +215,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         output = actions.restyle(photos, template, style_image, strength, stroke_scale, keep_colours, blend_template,
                                  blend_weight, image_format, quality, mode, corrected_masks,
                                  progress_reporter(progress))
-        gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
-        return (output.slider, gallery, output.table, output.files, output.status, output.results,
-                gr.Column(visible=True), 0)
+        return _shown(output)
 
     def compare_result(results, event: gr.SelectData):
         if not results or event.index is None:
@@ -236,12 +237,9 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
             return gr.update()
         return actions.reexport(results, image_format, quality)
 
-    @shown_to_user
+    @user_event
     def remove_background(photos, corrected, progress=gr.Progress()):
-        output = actions.remove_background(photos, corrected, progress_reporter(progress))
-        gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
-        return (output.slider, gallery, output.table, output.files, output.status, output.results,
-                gr.Column(visible=True), 0)
+        return _shown(actions.remove_background(photos, corrected, progress_reporter(progress)))
 
     mask_inputs = [photos_state, selected_state, masks_state]
     mask_outputs = [masks.editor, masks.status, masks.shown]
@@ -285,17 +283,19 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     for control in (strength, stroke_scale, blend_weight):
         control.release(show_preview, preview_inputs, preview, trigger_mode="always_last",
                         show_progress="minimal", api_visibility="undocumented")
-    restyle_button.click(
+    restyled = restyle_button.click(
         restyle,
         [photo_files, template, style_image, strength, stroke_scale, keep_colours, blend_template, blend_weight,
          image_format, quality, mode, masks_state],
         [slider, results_gallery, metrics, downloads, status, results_state, results_panel, result_index],
         api_name="restyle", scroll_to_output=True, concurrency_id="restyle",
     )
-    remove_button.click(remove_background, [photo_files, masks_state],
+    explain_failures(restyled, status)
+    removed = remove_button.click(remove_background, [photo_files, masks_state],
                         [slider, results_gallery, metrics, downloads, status, results_state, results_panel,
                          result_index], api_visibility="undocumented", scroll_to_output=True,
                         concurrency_id="restyle")
+    explain_failures(removed, status)
     results_gallery.select(compare_result, results_state, [slider, result_index], api_visibility="undocumented")
     thumbs_up.click(rate_up, [results_state, result_index], rating_status, api_visibility="undocumented")
     thumbs_down.click(rate_down, [results_state, result_index], rating_status, api_visibility="undocumented")
@@ -304,6 +304,14 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
                        api_visibility="undocumented")
     return RestyleTab(template_gallery, template, blend_template, style_image, template_name, save_button,
                       save_status, photo_files)
+
+
+def _shown(output: Any) -> tuple:
+    """A RestyleOutput as the results panel's values: slider, gallery, table, downloads, status, results,
+    the panel shown, the first result picked."""
+    gallery = list(zip(output.files[1:], [caption for _, caption in output.gallery]))
+    table = {"headers": output.headers, "data": output.table}
+    return output.slider, gallery, table, output.files, output.status, output.results, gr.Column(visible=True), 0
 
 
 def _prompt_texts(prompt: CutoutPrompt | None) -> tuple[str, str, str]:

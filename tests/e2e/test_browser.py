@@ -128,7 +128,9 @@ def test_generate_product_shots_in_the_browser(server, page, tmp_path):
     page.goto(server.url)
     page.get_by_role("tab", name="Product shots").click()
     page.locator("#shot-photo input[type=file]").set_input_files(str(photo))
-    page.locator("#shot-mask-status", has_text="Confidence").wait_for()
+    page.locator("#shot-photo img").first.wait_for()
+    _open(page, "#shot-box-panel", "#show-mask")
+    page.locator("#shot-box-status", has_text="cut-out").wait_for()
     page.locator("#show-mask").click()
     page.locator("#mask-overlay img").wait_for()
     _choose(page, "#shot-scene", "painted backdrop")
@@ -138,6 +140,13 @@ def test_generate_product_shots_in_the_browser(server, page, tmp_path):
     table = page.locator("#shot-table").inner_text()
     assert "1080x1350" in table and "whole photo restyled" in table
     screenshot(page, "product-shots")
+
+
+def _open(page, panel: str, inside: str) -> None:
+    """Unfold an accordion (unless it is open already) and wait for a component in it."""
+    if not page.locator(inside).is_visible():
+        page.locator(panel).click()
+    page.locator(inside).wait_for()
 
 
 def _choose(page, elem_id: str, option: str) -> None:
@@ -151,14 +160,16 @@ def test_a_podium_scene_then_the_light_moved_and_the_zip(server, page, tmp_path)
     page.goto(server.url)
     page.get_by_role("tab", name="Product shots").click()
     page.locator("#shot-photo input[type=file]").set_input_files(str(cutout))
-    page.locator("#shot-mask-status", has_text="Confidence").wait_for()
+    page.locator("#shot-photo img").first.wait_for()
     assert page.locator("#shot-scene input").input_value() == "podium"
+    _open(page, "#shot-placement-panel", "#shot-count")
     count = page.locator("#shot-count input[type=number]")
     count.fill("1")
     count.press("Enter")
     page.locator("#generate-button").click()
     page.locator("#shot-status", has_text="Made 1 Social 4:5 shot(s) with seeds 1–1 in a podium scene").wait_for()
     first = page.locator("#shot-gallery img").first.get_attribute("src")
+    _open(page, "#shot-light-panel", "#shot-light")
     page.locator("#shot-light").get_by_label("right", exact=True).check()
     page.locator("#generate-button").click()
     page.wait_for_function("src => { const img = document.querySelector('#shot-gallery img');"
@@ -186,7 +197,7 @@ def test_a_brush_stroke_corrects_the_mask_where_it_was_painted_and_background_on
     page.locator("#photo-upload input[type=file]").set_input_files(str(photo))
     page.locator("#photo-strip img").first.wait_for()
     page.locator("#mask-panel").click()
-    page.locator("#restyle-mask-status", has_text="Confidence").wait_for()
+    page.locator("#restyle-box-status", has_text="cut-out").wait_for()
     canvas = page.locator("#restyle-mask-editor canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
