@@ -27,7 +27,7 @@ from stylelab.product.region_metrics import region_figures
 from stylelab.product.scene.choices import PAINTED_BACKDROP, ScenePick
 from stylelab.product.scene.options import scene_request
 from stylelab.product.shots import Placement
-from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+from stylelab.studio import KeptResult, Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
 from stylelab.web.mask_editor import editor_value
@@ -56,12 +56,12 @@ def user_errors(function: Callable) -> Callable:
 
 @dataclass
 class RestyleOutput:
-    slider: tuple[Image.Image, Image.Image] | None
+    slider: tuple[Image.Image | str, Image.Image | str] | None
     gallery: list[tuple[Image.Image, str]]
     table: list[list[Any]]
     files: list[str]
     status: str
-    results: list[RestyledPhoto]
+    results: list[KeptResult]  # what the session keeps: figures and file paths, no pixels
 
 
 def _settings(strength: float, stroke_scale: float, keep_colours: bool) -> RestyleSettings:
@@ -185,20 +185,21 @@ class WebActions:
         results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
                                       mode=mode or "whole photo", masks=masks)
         files_out, archive = self.studio.export(results, image_format, quality)
+        kept = self.studio.keep(results, archive.parent, files_out)
         skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
         notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
         status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
         return RestyleOutput(
-            slider=(results[0].original, results[0].result),
+            slider=(kept[0].original, kept[0].result),
             gallery=[(r.result, r.caption) for r in results],
             table=_rows(results),
             files=[str(archive), *map(str, files_out)],
             status=status,
-            results=results,
+            results=kept,
         )
 
     @user_errors
-    def rate(self, results: Sequence[RestyledPhoto] | None, index: int, rating: str) -> str:
+    def rate(self, results: Sequence[KeptResult] | None, index: int, rating: str) -> str:
         if not results:
             raise StyleLabError("Restyle a photo first, then rate the result.")
         result = results[min(max(int(index or 0), 0), len(results) - 1)]
@@ -207,10 +208,14 @@ class WebActions:
         return f"Thanks — your {verdict} for {result.name} ({result.template}) is recorded."
 
     @user_errors
-    def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:
+    def reexport(self, results: Sequence[KeptResult] | None, image_format: str, quality: int) -> list[str]:
         if not results:
             return []
-        files_out, archive = self.studio.export(results, image_format, quality)
+        try:
+            named = [(r.name, self.studio.load_photo(r.result, what="result").image) for r in results]
+        except StyleLabError:  # removed after STYLELAB_RESULTS_HOURS
+            raise StyleLabError("These results are no longer kept on the server; restyle the photos again.") from None
+        files_out, archive = export_results(named, self.studio.new_output_folder(), image_format, quality)
         return [str(archive), *map(str, files_out)]
 
     # -- product masks ---------------------------------------------------------------------
