@@ -117,6 +117,8 @@ def carry_workspace_key(app: gr.Blocks, key: gr.components.Component) -> None:
     for dependency in app.fns.values():
         if not getattr(dependency.fn, "carries_workspace_key", False) or key in dependency.inputs:
             continue
+        if "workspace_key" in dependency.input_parameter_names:  # gr.api: the key is already an argument
+            continue
         if dependency.input_keyword_names:  # the key must follow the positional inputs
             raise TypeError(f"the workspace event {dependency.name} must take its inputs positionally")
         dependency.inputs.append(key)
