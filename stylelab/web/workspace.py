@@ -27,10 +27,6 @@ current_workspace: contextvars.ContextVar[Workspace | None] = contextvars.Contex
 current_key: contextvars.ContextVar[str] = contextvars.ContextVar("stylelab_workspace_key", default="")
 
 
-class WorkspaceKeysNotSet(RuntimeError):
-    pass
-
-
 _keys: WorkspaceKeys | None = None
 
 
@@ -42,7 +38,7 @@ def use_workspace_keys(keys: WorkspaceKeys) -> None:
 
 def workspace_keys() -> WorkspaceKeys:
     if _keys is None:
-        raise WorkspaceKeysNotSet("use_workspace_keys() was not called")
+        raise RuntimeError("use_workspace_keys() was not called: the app makes its key issuer at start-up")
     return _keys
 
 
