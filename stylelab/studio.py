@@ -5,7 +5,6 @@ The Gradio tabs are handed these methods; they never touch torch themselves.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -20,7 +19,7 @@ from stylelab.product.compose import MODES
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.engine.device import describe
 from stylelab.errors import StyleLabError
-from stylelab.store.exports import export_results
+from stylelab.store.exports import export_results, new_results_folder
 from stylelab.imageio import load_image, load_image_with_notes, split_alpha, to_image, to_tensor
 from stylelab.product.cutout import FULL, LOW_CONFIDENCE, PREVIEW, CutoutResult, Quality, cutout, photo_mask
 from stylelab.product.masks import ProductMask, mask_from_drawing
@@ -78,12 +77,29 @@ class RestyledPhoto:
     settings: dict = field(default_factory=dict)
     notes: str = ""  # what was done to make it work, e.g. "scaled down from 8000x6000 to 4096x3072"
     no_product_figures: str = ""  # why ``product`` is None, e.g. "no product mask: unsure cut-out"
+    own: bool = False  # made with the workspace's own template (the dashboard keeps those apart)
 
     @property
     def caption(self) -> str:
         """A short caption for a gallery tile; the full figures are in the results table."""
         colour = f" · colour ΔE {self.product.seen_delta_e:.1f}" if self.product else ""
         return f"{self.name} · {format_similarity(self.similarity)}{colour}"
+
+
+@dataclass(frozen=True)
+class KeptResult:
+    """A restyle's result as a web session keeps it between clicks (to compare, rate and re-export):
+    its figures and the paths of its pictures on disk. A session holds no pixels, so its memory
+    stays small however large the photos are."""
+
+    name: str
+    original: str  # the photo as restyled, PNG
+    result: str  # the full-resolution result, lossless (PNG)
+    similarity: Similarity
+    template: str = ""
+    version: str = "v0"
+    settings: dict = field(default_factory=dict)
+    own: bool = False
 
 
 class Studio:
@@ -243,25 +259,22 @@ class Studio:
         mask = self.mask_for(Photo(photo.name, small), drawn, PREVIEW)
         return restyle_with_mask(self.engine, small, mask.mask, self.mix_for(choice), settings, mode)
 
-    def _describe(self, choice: StyleChoice) -> tuple[str, str]:
-        """Template name and active version behind a choice, as the dashboard groups them."""
+    def _describe(self, choice: StyleChoice) -> tuple[str, str, bool]:
+        """Template name and active version behind a choice, as the dashboard groups them, and whether
+        the template is the workspace's own."""
         if choice.style_image is not None:
-            return "(uploaded style image)", "v0"
+            return "(uploaded style image)", "v0", False
         template = self.templates_of(choice.workspace).find(choice.template or "")
         version = self.store.active_version(template) if template.kind != "builtin" else "v0"
-        name = template.name + (f" + {choice.blend_template}" if choice.blend_template and choice.blend_weight else "")
-        return name, version
+        blend = f" + {choice.blend_template}" if choice.blend_template and choice.blend_weight else ""
+        return template.true_name + blend, version, template.kind == "custom" and choice.workspace is not None
 
-    def rate(self, result: RestyledPhoto, rating: str, workspace: Workspace | None = None) -> None:
+    def rate(self, result: RestyledPhoto | KeptResult, rating: str, workspace: Workspace | None = None) -> None:
         if rating not in ("up", "down"):
             raise StyleLabError("A rating is thumbs up or thumbs down.")
         self.usage.record("rating", rating=rating, template=result.template, version=result.version,
                           settings=result.settings, ssim=result.similarity.ssim, psnr=result.similarity.psnr,
-                          photo=result.name, **_who(workspace, self._is_own(result.template, workspace)))
-
-    def _is_own(self, template_name: str, workspace: Workspace | None) -> bool:
-        """A workspace's own template (the dashboard keeps it apart from same-named ones elsewhere)."""
-        return workspace is not None and any(t.name == template_name for t in self.templates_of(workspace).custom())
+                          photo=result.name, **_who(workspace, result.own and workspace is not None))
 
     def mask_for(self, photo: Photo, drawn: MaskChoice = None, quality: Quality = FULL) -> ProductMask:
         """The user's painted mask when given, else the cutout's alpha, else a cut-out (from the
@@ -321,12 +334,13 @@ class Studio:
         # no figure here: the mask panel's quick cut-out gives the one figure the user sees
         missing = ("" if product else "no product mask: unsure cut-out" if not trusted
                    else "no product mask: no product found")
-        template, version = self._describe(choice)
+        template, version, own = self._describe(choice)
         similarity = compare_images(photo.image, result)
         self.usage.record("use", template=template, version=version, ssim=similarity.ssim, psnr=similarity.psnr,
-                          **_who(choice.workspace, self._is_own(template, choice.workspace)))
+                          **_who(choice.workspace, own))
         return RestyledPhoto(photo.name, photo.image, result, similarity, seconds, self.engine.device_name, product,
-                             template, version, asdict(settings) | {"mode": mode}, "; ".join(notices), missing)
+                             template, version, asdict(settings) | {"mode": mode}, "; ".join(notices),
+                             no_product_figures=missing, own=own)
 
     def compare(self, photo: Photo, template_names: Sequence[str], settings: RestyleSettings,
                 progress: ProgressCallback | None = None, workspace: Workspace | None = None) -> list[RestyledPhoto]:
@@ -360,7 +374,20 @@ class Studio:
     @staticmethod
     def new_output_folder() -> Path:
         """A fresh folder for one run's downloads (Gradio serves files from the temp folder)."""
-        return Path(tempfile.mkdtemp(prefix="stylelab-results-"))
+        return new_results_folder()
+
+    @staticmethod
+    def keep(results: Sequence[RestyledPhoto], folder: Path, exported: Sequence[Path]) -> list[KeptResult]:
+        """The results as a session keeps them: figures, and their pictures as files in ``folder``. A
+        lossless export is the kept result itself; otherwise a fast PNG is written next to it."""
+        kept = []
+        for index, (restyled, export) in enumerate(zip(results, exported)):
+            original = _quick_png(restyled.original, folder / f".original-{index}.png")
+            result = export if export.suffix.lower() == ".png" else _quick_png(restyled.result,
+                                                                               folder / f".result-{index}.png")
+            kept.append(KeptResult(restyled.name, str(original), str(result), restyled.similarity, restyled.template,
+                                   restyled.version, restyled.settings, restyled.own))
+        return kept
 
     def export(self, results: Sequence[RestyledPhoto], image_format: str, quality: int,
                suffix: str = "") -> tuple[list[Path], Path]:
@@ -372,6 +399,12 @@ def _who(workspace: Workspace | None, own: bool) -> dict[str, str | bool]:
     """Who used or rated, for the dashboard: the workspace's owner and id, and whether the template is
     the workspace's own."""
     return {"by": workspace.owner, "workspace": workspace.id, "own": own} if workspace else {}
+
+
+def _quick_png(image: Image.Image, path: Path) -> Path:
+    """A server-side copy for the session: lossless, fast to write, never downloaded as it is."""
+    image.save(path, format="PNG", compress_level=1)
+    return path
 
 
 def _stem(source: object) -> str:

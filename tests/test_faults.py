@@ -290,6 +290,6 @@ def test_out_of_gpu_memory_falls_back_to_tiles_and_tells_the_user(tmp_path, monk
     sample_picture("coffee", (400, 264)).save(photo)
     monkeypatch.setattr(engine, "_forward", forward_that_runs_out_of_memory_on_big_inputs)
     output = WebActions(studio).restyle([str(photo)], "Ink wash", None, 1.0, 1.0, False, "(none)", 0.0, "PNG", 92)
-    assert output.results[0].result.size == (400, 264)
+    assert Image.open(output.results[0].result).size == (400, 264)
     assert OUT_OF_MEMORY_NOTICE in output.status
     assert "Note for big" in output.status

@@ -6,8 +6,6 @@ it the product itself to learn.
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -18,10 +16,18 @@ from PIL import Image
 from stylelab.errors import StyleLabError
 from stylelab.imageio import load_image
 from stylelab.product.masks import product_mask
-from stylelab.training.data import PHOTO_SUFFIXES
+from stylelab.store.safezip import PHOTO_SUFFIXES, check_zip, zip_photos
 
 MAX_CATALOG_PHOTOS = 20000
 MIN_CATALOG_PHOTOS = 10  # a fifth is held out for the quality figures
+MAX_CATALOG_UNPACKED = 8_000_000_000  # bytes of photos a catalog ZIP may unpack to (20,000 photos of 400 KB)
+
+
+def check_catalog_zips(sources: Sequence[str | Path]) -> None:
+    """Refuse an unsafe catalog ZIP before any work is queued (the same sentences as when it is read)."""
+    for source in sources:
+        if Path(source).suffix.lower() == ".zip" and not Path(source).is_dir():
+            check_zip(Path(source), MAX_CATALOG_PHOTOS, MAX_CATALOG_UNPACKED)
 
 
 def catalog_images(sources: Sequence[str | Path]) -> Iterator[Image.Image]:
@@ -32,15 +38,8 @@ def catalog_images(sources: Sequence[str | Path]) -> Iterator[Image.Image]:
             for file in sorted(path.rglob("*")):
                 if file.suffix.lower() in PHOTO_SUFFIXES and file.is_file():
                     yield load_image(file)
-        elif path.suffix.lower() == ".zip":
-            try:
-                bundle = zipfile.ZipFile(path)
-            except zipfile.BadZipFile:
-                raise StyleLabError(f"'{path.name}' is not a ZIP file we can open.") from None
-            with bundle:
-                for name in sorted(bundle.namelist()):
-                    if Path(name).suffix.lower() in PHOTO_SUFFIXES and not name.startswith("__MACOSX"):
-                        yield load_image(Image.open(io.BytesIO(bundle.read(name))))
+        elif path.suffix.lower() == ".zip":  # the same checks and sentences as fine-tuning's ZIPs
+            yield from zip_photos(path, MAX_CATALOG_PHOTOS, MAX_CATALOG_UNPACKED)
         else:
             yield load_image(path)
 

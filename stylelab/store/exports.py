@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +16,26 @@ from stylelab.imageio import save_image
 from stylelab.store.files import saving
 
 EXPORT_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+RESULTS_PREFIX = "stylelab-results-"
+
+
+def new_results_folder() -> Path:
+    """A fresh folder for one run's downloads, in the temp folder (Gradio serves files from there)."""
+    return Path(tempfile.mkdtemp(prefix=RESULTS_PREFIX))
+
+
+def remove_old_results(max_age_seconds: float, root: Path | None = None, now: float | None = None) -> int:
+    """Delete the results folders last changed more than ``max_age_seconds`` ago; how many went."""
+    now = time.time() if now is None else now
+    removed = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{RESULTS_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > max_age_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue  # gone meanwhile
+    return removed
 
 
 def export_results(

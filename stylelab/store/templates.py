@@ -33,6 +33,7 @@ from stylelab.store.workspaces import Workspace
 from stylelab.styles import BUILTIN_STYLES, find_builtin_style
 
 MAX_NAME_LENGTH = 40
+HOUSE_MARK = " (house)"  # how a workspace tells a house template from its own one of the same name
 OPEN_STORES = 1024  # workspace stores kept open (each is a few paths and a lock)
 
 
@@ -43,6 +44,12 @@ class Template:
     thumbnail: Path | None
     builtin_index: int | None = None
     folder: Path | None = None
+    house_name: str = ""  # a house template listed under another name (see HOUSE_MARK): its own name
+
+    @property
+    def true_name(self) -> str:
+        """The name it was saved under (what the dashboard and the admin call it)."""
+        return self.house_name or self.name
 
     @property
     def embedding_path(self) -> Path:
@@ -96,12 +103,19 @@ class TemplateStore:
                 continue
         return [template for _, template in sorted(templates, key=lambda item: item[0])]
 
-    def house_templates(self) -> list[Template]:
-        """The admin's published templates, as a workspace sees them (the house store: its own)."""
-        return self.house.custom() if self.house is not None else []
+    def house_templates(self, own: list[Template] | None = None) -> list[Template]:
+        """The admin's published templates, as a workspace sees them (the house store: its own). One
+        published after a merchant saved the same name is listed as "Name (house)", so each name in
+        the workspace means one template and the merchant sees which is theirs."""
+        if self.house is None:
+            return []
+        taken = {t.name.lower() for t in (self.custom() if own is None else own)}
+        return [Template(f"{t.name}{HOUSE_MARK}", t.kind, t.thumbnail, folder=t.folder, house_name=t.name)
+                if t.name.lower() in taken else t for t in self.house.custom()]
 
     def all(self) -> list[Template]:
-        return self.custom() + self.house_templates() + self.builtin()
+        own = self.custom()
+        return own + self.house_templates(own) + self.builtin()
 
     def names(self) -> list[str]:
         return [t.name for t in self.all()]
@@ -109,8 +123,9 @@ class TemplateStore:
     def find(self, name: str) -> Template:
         if not isinstance(name, str) or not name.strip():
             raise StyleLabError("Pick a template first.")
-        key = name.strip().lower()
-        for template in self.custom() + self.house_templates():
+        key = re.sub(r"\s+", " ", name.strip()).lower()
+        own = self.custom()
+        for template in own + self.house_templates(own):
             if template.name.lower() == key:
                 return template
         builtin = find_builtin_style(name)
@@ -219,7 +234,7 @@ class TemplateStore:
     # -- writing -----------------------------------------------------------------------
 
     def save(self, name: str, style_image: Image.Image, embedding: torch.Tensor, thumbnail: Image.Image) -> Template:
-        name = clean_template_name(name)
+        name = self._own_name(name)
         with self._lock, saving(f"the template '{name}'"):
             self._check_name_is_free(name)
             self.root.mkdir(parents=True, exist_ok=True)
@@ -242,7 +257,7 @@ class TemplateStore:
     def rename(self, old_name: str, new_name: str) -> Template:
         template = self.find(old_name)
         self._check_own(template, "renamed")
-        new_name = clean_template_name(new_name)
+        new_name = self._own_name(new_name)
         with self._lock, saving(f"the new name '{new_name}'"):
             if new_name.lower() != template.name.lower():
                 self._check_name_is_free(new_name)
@@ -265,6 +280,12 @@ class TemplateStore:
         if template.kind != self.kind:
             raise StyleLabError(f"'{template.name}' is a house template, shared with everyone; only your own "
                                 f"templates can be {change}.")
+
+    def _own_name(self, name: object) -> str:
+        name = clean_template_name(name)
+        if self.house is not None and name.lower().endswith(HOUSE_MARK.lower()):
+            raise StyleLabError(f"Names ending in '{HOUSE_MARK.strip()}' mark the house templates; choose another name.")
+        return name
 
     def _check_name_is_free(self, name: str) -> None:
         if any(existing.lower() == name.lower() for existing in self.names()):

@@ -1,26 +1,19 @@
 """Training photos: a seeded train/validation split and augmentation (crops, flips, scales)."""
 from __future__ import annotations
 
-import io
-import re
-import stat
-import zipfile
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import torch
 from PIL import Image
 
 from stylelab.engine import imageops
 from stylelab.errors import StyleLabError
-from stylelab.imageio import decode, load_image, split_alpha, to_tensor
+from stylelab.imageio import load_image, split_alpha, to_tensor
 from stylelab.product.compose import composite
+from stylelab.store.safezip import PHOTO_SUFFIXES, zip_photos
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 MAX_TRAINING_PHOTOS = 400
-MAX_ZIP_UNPACKED = 2_000_000_000  # bytes of photos a training ZIP may unpack to
-MAX_ZIP_RATIO = 100  # photos barely compress; a member 100x its packed size is a zip bomb
-MIN_BOMB_BYTES = 1_000_000  # small members (a blank PNG, a text file) may compress well
 
 
 def read_training_photos(sources: Sequence[str | Path], max_side: int = 768) -> list[torch.Tensor]:
@@ -32,7 +25,7 @@ def read_training_photos(sources: Sequence[str | Path], max_side: int = 768) -> 
         if path.is_dir():
             images += [load_image(p) for p in sorted(path.rglob("*")) if p.suffix.lower() in PHOTO_SUFFIXES]
         elif path.suffix.lower() == ".zip":
-            images += zip_photos(path)
+            images += zip_photos(path, MAX_TRAINING_PHOTOS)
         else:
             images.append(load_image(path))
         if len(images) > MAX_TRAINING_PHOTOS:
@@ -67,49 +60,6 @@ def colours_and_alpha(batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def on_white(image: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
     """What a cut-out's result looks like to the merchant: the image where alpha is 1, white elsewhere."""
     return composite(image, torch.ones_like(image), alpha)
-
-
-def zip_photos(path: Path) -> list[Image.Image]:
-    """The photos in a ZIP, read in memory (nothing is unpacked to disk), after refusing unsafe ZIPs."""
-    try:
-        bundle = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise StyleLabError(f"'{path.name}' is not a ZIP file we can read.") from None
-    with bundle:
-        members = [m for m in bundle.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX")]
-        for member in members:
-            _check_member(member, path.name)
-        photos = sorted((m for m in members if PurePosixPath(m.filename).suffix.lower() in PHOTO_SUFFIXES),
-                        key=lambda m: m.filename)
-        if len(photos) > MAX_TRAINING_PHOTOS:
-            raise StyleLabError(f"'{path.name}' holds {len(photos)} photos; use at most {MAX_TRAINING_PHOTOS}.")
-        if sum(m.file_size for m in photos) > MAX_ZIP_UNPACKED:
-            raise _bomb(path.name)
-        images = []
-        for member in photos:
-            try:
-                data = bundle.read(member)
-            except (zipfile.BadZipFile, OSError, ValueError):
-                raise StyleLabError(f"'{member.filename}' in '{path.name}' is damaged.") from None
-            images.append(load_image(decode(io.BytesIO(data), PurePosixPath(member.filename).name)))
-        return images
-
-
-def _check_member(member: zipfile.ZipInfo, archive: str) -> None:
-    name = member.filename.replace("\\", "/")
-    parts = PurePosixPath(name).parts
-    if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in parts:
-        raise StyleLabError(f"The ZIP '{archive}' was refused: it contains the unsafe path '{member.filename}' "
-                            "(every path must stay inside the ZIP).")
-    if stat.S_ISLNK(member.external_attr >> 16):
-        raise StyleLabError(f"The ZIP '{archive}' was refused: '{member.filename}' is a symbolic link.")
-    if member.file_size > MIN_BOMB_BYTES and member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1):
-        raise _bomb(archive)
-
-
-def _bomb(archive: str) -> StyleLabError:
-    return StyleLabError(f"The ZIP '{archive}' was refused: it would unpack to far more than it holds "
-                         "(a 'zip bomb').")
 
 
 def split(photos: Sequence[torch.Tensor], validation_fraction: float, seed: int

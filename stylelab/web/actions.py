@@ -31,7 +31,7 @@ from stylelab.product.region_metrics import region_figures
 from stylelab.product.scene.choices import PAINTED_BACKDROP, ScenePick
 from stylelab.product.scene.options import scene_request
 from stylelab.product.shots import Placement
-from stylelab.studio import Photo, RestyledPhoto, StyleChoice, Studio
+from stylelab.studio import KeptResult, Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
 from stylelab.web.mask_editor import editor_value
@@ -67,7 +67,7 @@ class RestyleOutput:
     table: list[list[Any]]
     files: list[str]
     status: str
-    results: list[RestyledPhoto]
+    results: list[KeptResult]  # what the session keeps: figures and file paths, no pixels
     headers: list[str] = field(default_factory=lambda: list(RESULT_COLUMNS))  # the table's columns
 
 
@@ -195,6 +195,7 @@ class WebActions:
         results = self.studio.restyle(photos, choice, _settings(strength, stroke_scale, keep_colours), progress,
                                       mode=mode or "whole photo", masks=masks)
         files_out, archive = self.studio.export(results, image_format, quality)
+        kept = self.studio.keep(results, archive.parent, files_out)
         skipped = f" Skipped: {literal(' '.join(problems))}" if problems else ""
         notes = "".join(f" Note for {literal(r.name)}: {literal(r.notes)}." for r in results if r.notes)
         status = f"Restyled {len(results)} photo(s) at full resolution on {results[0].device}.{notes}{skipped}"
@@ -204,7 +205,7 @@ class WebActions:
             table=_rows(results),
             files=[str(archive), *map(str, files_out)],
             status=status,
-            results=results,
+            results=kept,
         )
 
     def _slider_files(self, name: str, original: Image.Image, result_file: Path, template: str = "") -> tuple[str, str]:
@@ -217,7 +218,7 @@ class WebActions:
         return str(before), str(after)
 
     @user_errors
-    def rate(self, results: Sequence[RestyledPhoto] | None, index: int, rating: str) -> str:
+    def rate(self, results: Sequence[KeptResult] | None, index: int, rating: str) -> str:
         if not results:
             raise StyleLabError("Restyle a photo first, then rate the result.")
         result = results[min(max(int(index or 0), 0), len(results) - 1)]
@@ -226,10 +227,14 @@ class WebActions:
         return f"Thanks — your {verdict} for {result.name} ({result.template}) is recorded."
 
     @user_errors
-    def reexport(self, results: Sequence[RestyledPhoto] | None, image_format: str, quality: int) -> list[str]:
+    def reexport(self, results: Sequence[KeptResult] | None, image_format: str, quality: int) -> list[str]:
         if not results:
             return []
-        files_out, archive = self.studio.export(results, image_format, quality)
+        try:
+            named = [(r.name, self.studio.load_photo(r.result, what="result").image) for r in results]
+        except StyleLabError:  # removed after STYLELAB_RESULTS_HOURS
+            raise StyleLabError("These results are no longer kept on the server; restyle the photos again.") from None
+        files_out, archive = export_results(named, self.studio.new_output_folder(), image_format, quality)
         return [str(archive), *map(str, files_out)]
 
     # -- product masks ---------------------------------------------------------------------

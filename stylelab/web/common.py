@@ -53,14 +53,14 @@ def shown_to_user(function: Callable) -> Callable:
 
 
 @contextlib.contextmanager
-def serving(request: gr.Request, browser_key: str | None = None) -> Iterator[None]:
-    """Make the request's client address and workspace known while it is served."""
+def serving(request: gr.Request, given_key: str | None = None, workspace: bool = True) -> Iterator[None]:
+    """Make the request's client address and (with ``workspace``) its workspace known while it is served."""
     try:
-        workspace, key = workspace_of(request, browser_key)
+        workspace_and_key = workspace_of(request, given_key) if workspace else (None, "")
     except StyleLabError as error:
         raise gr.Error(str(error), print_exception=False) from None
-    tokens = (current_client.set(getattr(getattr(request, "client", None), "host", None)),
-              current_workspace.set(workspace), current_key.set(key))
+    tokens = (current_client.set(client_address(request)), current_workspace.set(workspace_and_key[0]),
+              current_key.set(workspace_and_key[1]))
     try:
         yield
     finally:
@@ -68,28 +68,43 @@ def serving(request: gr.Request, browser_key: str | None = None) -> Iterator[Non
             variable.reset(token)
 
 
-def for_client(function: Callable) -> Callable:
+def client_address(request: gr.Request | None) -> str | None:
+    """The client's address as the server sees it: the peer, or what a trusted proxy says
+    (STYLELAB_TRUSTED_PROXIES; uvicorn resolves X-Forwarded-For from those proxies only)."""
+    return getattr(getattr(request, "client", None), "host", None)
+
+
+def for_client(function: Callable, workspace: bool = False) -> Callable:
     """Gradio hands the request in as an extra last argument; while ``function`` runs, its client
-    address is known to the admin checks (wrong passwords are rate-limited per client) and its
-    workspace to the template actions (see stylelab.web.workspace)."""
+    address is known to the admin checks (wrong passwords are throttled per client) and, with
+    ``workspace``, its workspace to the template actions (see stylelab.web.workspace).
+
+    With ``workspace`` the event also takes the workspace key as its last input: ``carry_workspace_key``
+    hands every such event the browser's kept key, and an API client may pass ``workspace_key``."""
     signature = inspect.signature(function)
+    taken = len(signature.parameters)
 
     @functools.wraps(function)
     def wrapper(*args: Any) -> Any:
         *inputs, request = args
+        key = inputs.pop() if workspace and len(inputs) > taken else None
         try:
-            with serving(request):
+            with serving(request, key if isinstance(key, str) else None, workspace):
                 return function(*inputs)
         except gr.Error as error:
             _remember_failure(request, error)
             raise
 
+    extra = [inspect.Parameter("workspace_key", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str | None,
+                               default=None)] if workspace else []
     # after parameters with defaults (e.g. progress=gr.Progress()) the request needs one too; Gradio fills it in
-    needs_default = any(p.default is not inspect.Parameter.empty for p in signature.parameters.values())
+    needs_default = bool(extra) or any(p.default is not inspect.Parameter.empty for p in signature.parameters.values())
     request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=gr.Request,
                                 default=None if needs_default else inspect.Parameter.empty)
-    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
-    wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request}
+    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *extra, request])
+    wrapper.__annotations__ = {**getattr(function, "__annotations__", {}), "request": gr.Request,
+                               **({"workspace_key": str | None} if workspace else {})}
+    wrapper.carries_workspace_key = workspace  # type: ignore[attr-defined]
     del wrapper.__wrapped__  # Gradio reads the signature above, not the wrapped function's
     return wrapper
 
@@ -125,10 +140,27 @@ def explain_failures(event: Any, status: gr.Markdown) -> None:
 def user_event(function: Callable) -> Callable:
     """An event: errors shown to the user, run in the requester's workspace, wrong passwords counted
     per client."""
+    return for_client(shown_to_user(function), workspace=True)
+
+
+def admin_event(function: Callable) -> Callable:
+    """An admin event: like a user event, without a workspace (the admin works on the house's)."""
     return for_client(shown_to_user(function))
 
 
-admin_event = user_event
+def carry_workspace_key(app: gr.Blocks, key: gr.components.Component) -> None:
+    """Make every workspace event of ``app`` take ``key`` (the browser's kept workspace key) as its last
+    input, so the key travels with the event itself and never through the session id."""
+    for dependency in app.fns.values():
+        if not getattr(dependency.fn, "carries_workspace_key", False) or key in dependency.inputs:
+            continue
+        if "workspace_key" in dependency.input_parameter_names:  # gr.api: the key is already an argument
+            continue
+        if dependency.input_keyword_names:  # the key must follow the positional inputs
+            raise TypeError(f"the workspace event {dependency.name} must take its inputs positionally")
+        dependency.inputs.append(key)
+        if dependency.input_parameter_names:  # what the API calls each input
+            dependency.input_parameter_names.append("workspace_key")
 
 
 def progress_reporter(progress: gr.Progress) -> Callable[[float, str], None]:

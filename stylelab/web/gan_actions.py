@@ -20,6 +20,7 @@ from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError
 from stylelab.gan.jobs import (FINETUNE_FREEZE_D, GENERATORS_FOLDER, new_generator_folder, run_training,
                                source_network, summary, training_images)
+from stylelab.gan.dataset import check_catalog_zips
 from stylelab.gan.library import GeneratorLibrary
 from stylelab.gan.settings import ARCHITECTURES, DEFAULT_LEARNING_RATES, GanProgress, GanSettings
 from stylelab.imageio import load_image, save_image
@@ -112,6 +113,7 @@ class CatalogActions:
                                eval_every=int(eval_every or max(min(int(steps), 50), int(steps) // 10)),
                                eval_samples=int(eval_samples), held_out=int(eval_samples))
         sources = [upload_path(f) for f in data_files or []]
+        check_catalog_zips(sources)  # an unsafe ZIP is refused now, with its sentence, not as a failed job
         target = (name or "").strip() or ("fine-tuned" if start_from else "catalog")
         data_dir = self.studio.settings.data_dir
         folder = new_generator_folder(data_dir, target)

@@ -7,7 +7,7 @@ import gradio as gr
 
 from stylelab.web.admin_tab import create_admin_tab
 from stylelab.web.catalog_section import refreshed_generators
-from stylelab.web.common import serving, user_event
+from stylelab.web.common import carry_workspace_key, serving, user_event
 from stylelab.web.compare_tab import create_compare_tab
 from stylelab.web.generate_tab import create_generate_tab
 from stylelab.web.gradio_cache import use_atomic_image_cache
@@ -43,19 +43,24 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
 
 
 def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None,
-              browser_secret: str | None = None, hf_login: bool = False) -> gr.Blocks:
+              browser_storage: str | None = None, hf_login: bool = False,
+              delete_cache: tuple[int, int] | None = None) -> gr.Blocks:
     """``catalog`` (a stylelab.web.gan_actions.CatalogActions) adds the catalog generator's sections.
 
-    ``browser_secret`` encrypts the workspace key each browser keeps (a fixed one keeps it valid across
-    restarts); ``hf_login`` shows *Sign in with Hugging Face* (on a Space with OAuth enabled)."""
+    ``browser_storage`` is what Gradio scrambles the browser's kept workspace key with; the page serves
+    it, so it hides nothing, but a fixed one lets the browser read its key back after a restart.
+    ``hf_login`` shows *Sign in with Hugging Face* (on a Space with OAuth enabled); ``delete_cache``
+    (every, older than; seconds) is how Gradio clears the files it served."""
     use_atomic_image_cache()  # identical results for two users at once must not truncate each other's download
-    with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False) as app:
+    with gr.Blocks(title="StyleLab — restyle product photos", analytics_enabled=False,
+                   delete_cache=delete_cache) as app:
         gr.Markdown(f"# StyleLab\nRestyle product photos at full resolution — and keep your products' true "
                     f"colours. <span id='device-badge'>Running on <b>{device_name}</b></span>", elem_id="header")
         if hf_login:
             gr.LoginButton(elem_id="hf-login")
-        # An anonymous visitor's workspace key, kept in this browser: a reload finds the same templates.
-        browser_key = gr.BrowserState(None, storage_key="stylelab-workspace", secret=browser_secret)
+        # An anonymous visitor's workspace key, kept in this browser (a reload finds the same templates) and
+        # sent with every workspace event (carry_workspace_key below).
+        browser_key = gr.BrowserState(None, storage_key="stylelab-workspace", secret=browser_storage)
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Restyle", id="restyle", elem_id="tab-restyle"):
                 restyle = create_restyle_tab(actions, DEFAULT_TEMPLATE)
@@ -107,13 +112,14 @@ def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = 
             return [message, *refreshed_templates()]
 
         def start_session(stored_key: str | None, request: gr.Request):
-            """On page load: this browser's workspace (its kept key, or a fresh one) and its templates."""
+            """On page load: this browser's workspace (its kept key, in its signed form, or a fresh one) and
+            its templates; the key to keep goes back into the browser."""
             kept = stored_key if isinstance(stored_key, str) and stored_key else None
             try:
                 with serving(request, kept):
                     return [actions.workspace_key() or stored_key, workspace_note(actions),
                             actions.workspace_key(), *refreshed_templates()]
-            except gr.Error:  # a damaged kept key: a fresh workspace rather than a broken page
+            except gr.Error:  # a damaged or foreign kept key: a fresh workspace rather than a broken page
                 with serving(request):
                     return [actions.workspace_key(), workspace_note(actions), actions.workspace_key(),
                             *refreshed_templates()]
@@ -137,4 +143,5 @@ def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = 
             return actions.list_templates()
 
         gr.api(list_templates, api_name="list_templates")
+        carry_workspace_key(app, browser_key)
     return app

@@ -1,58 +1,45 @@
 """Which workspace a Gradio request works in.
 
 - Signed in (accounts, or *Sign in with Hugging Face*): that user's workspace.
-- Anonymous, with the ``X-StyleLab-Workspace`` header (an API client keeping its workspace across
-  clients): the workspace of that key.
-- Anonymous otherwise: the key this session holds. A browser hands in the key kept in its
-  ``gr.BrowserState`` when the page loads (so a reload keeps the workspace); an API client's session
-  gets a fresh key on its first call, which ``save_template`` returns.
+- Anonymous: the workspace of the key the request itself carries: the ``X-StyleLab-Workspace``
+  header, else the key handed in with the event (a browser sends the one kept in its local
+  storage with every event; an API client may pass it as ``workspace_key``). The key must be one
+  this server signed (see stylelab.store.workspaces); a made-up one gets a sentence.
+- Anonymous without a key: a fresh, empty workspace for this request only; ``save_template``
+  returns its key, which later requests send.
+
+The Gradio session id plays no part: the client makes it up and it travels in URLs, so reusing
+someone's session id reaches nothing of theirs.
 """
 from __future__ import annotations
 
 import contextvars
-import threading
-from collections import OrderedDict
 from typing import Any
 
-from stylelab.errors import StyleLabError
-from stylelab.store.workspaces import Workspace, key_workspace, new_workspace_key, user_workspace
+from stylelab.store.workspaces import Workspace, WorkspaceKeys, user_workspace
 
 KEY_HEADER = "x-stylelab-workspace"
-REMEMBERED_SESSIONS = 100_000  # session -> key pairs kept in memory (about 150 bytes each)
 
-# The workspace of the request being handled (set by stylelab.web.common.for_client).
+# The workspace of the request being handled (set by stylelab.web.common.serving).
 current_workspace: contextvars.ContextVar[Workspace | None] = contextvars.ContextVar("stylelab_workspace",
                                                                                     default=None)
 # The anonymous key behind it, for save_template to hand back ("" when signed in).
 current_key: contextvars.ContextVar[str] = contextvars.ContextVar("stylelab_workspace_key", default="")
 
 
-class SessionKeys:
-    """The anonymous workspace key of each Gradio session (a browser tab or an API client)."""
-
-    def __init__(self, capacity: int = REMEMBERED_SESSIONS):
-        self._keys: OrderedDict[str, str] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def get_or_create(self, session: str) -> str:
-        with self._lock:
-            key = self._keys.get(session) or new_workspace_key()
-            self._remember(session, key)
-            return key
-
-    def set(self, session: str, key: str) -> None:
-        with self._lock:
-            self._remember(session, key)
-
-    def _remember(self, session: str, key: str) -> None:
-        self._keys[session] = key
-        self._keys.move_to_end(session)
-        while len(self._keys) > self._capacity:
-            self._keys.popitem(last=False)
+_keys: WorkspaceKeys | None = None
 
 
-sessions = SessionKeys()
+def use_workspace_keys(keys: WorkspaceKeys) -> None:
+    """The app's key issuer (made from the data folder at start-up)."""
+    global _keys
+    _keys = keys
+
+
+def workspace_keys() -> WorkspaceKeys:
+    if _keys is None:
+        raise RuntimeError("use_workspace_keys() was not called: the app makes its key issuer at start-up")
+    return _keys
 
 
 def signed_in_user(request: Any) -> Workspace | None:
@@ -67,23 +54,17 @@ def signed_in_user(request: Any) -> Workspace | None:
     return user_workspace(hf_name, provider="hf") if hf_name else None
 
 
-def workspace_of(request: Any, browser_key: str | None = None) -> tuple[Workspace, str]:
+def workspace_of(request: Any, given_key: str | None = None) -> tuple[Workspace, str]:
     """The request's workspace and its anonymous key ("" when signed in).
 
-    ``browser_key`` is the key a browser kept from an earlier visit (handed in when the page loads).
+    ``given_key`` is the key handed in with the event (a browser's kept key, an API argument).
     """
     user = signed_in_user(request)
     if user is not None:
         return user, ""
-    session = str(getattr(request, "session_hash", None) or "")
     headers = getattr(request, "headers", None) or {}
-    given = headers.get(KEY_HEADER) or browser_key
-    if given:
-        workspace = key_workspace(given)  # a malformed key is a sentence, not a fresh empty workspace
-        if session:
-            sessions.set(session, given.strip())
-        return workspace, given.strip()
-    if not session:
-        raise StyleLabError("This request has no session; reload the page.")
-    key = sessions.get_or_create(session)
-    return key_workspace(key), key
+    key = headers.get(KEY_HEADER) or given_key
+    if key:
+        return workspace_keys().open(key)  # a made-up key is a sentence, never a fresh empty workspace
+    fresh = workspace_keys().issue()
+    return workspace_keys().open(fresh)

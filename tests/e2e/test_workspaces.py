@@ -1,9 +1,12 @@
 """Workspaces against the real app: two API clients and two browsers never see or change each other's
-templates; accounts sign in, are rate-limited, and keep their templates across a restart; the
-admin's house templates reach everyone, read-only."""
+templates, made-up keys and reused session ids reach nothing; accounts sign in, are slowed down when
+guessed at, and keep their templates across a restart; the admin's house templates reach everyone,
+read-only; guesses at the admin password with made-up X-Forwarded-For headers are slowed down all
+the same."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -69,8 +72,10 @@ def _my_templates(page) -> str:
 def test_two_visitors_keep_their_templates_apart_and_share_the_house_ones(data_dir, browser, tmp_path):
     server = AppServer(data_dir, extra_env={"STYLELAB_ADMIN_PASSWORD": ADMIN}).start()
     try:
-        a, b = Client(server.url, verbose=False), Client(server.url, verbose=False)
-        key = _save(a, "Mood A", _style(tmp_path, "mood", "rocket"))
+        key = _save(Client(server.url, verbose=False), "Mood A", _style(tmp_path, "mood", "rocket"))
+        # an API client keeps its workspace by sending the key it was given, as a header
+        a = Client(server.url, verbose=False, headers={"X-StyleLab-Workspace": key})
+        b = Client(server.url, verbose=False)
         assert _names(a)["Mood A"] == "custom" and "Mood A" not in _names(b)
         for api_name, arguments in (("/rename_template", {"name": "Mood A", "new_name": "Taken"}),
                                     ("/delete_template", {"name": "Mood A"})):
@@ -84,13 +89,26 @@ def test_two_visitors_keep_their_templates_apart_and_share_the_house_ones(data_d
         assert {p.name for p in saved} == {"style.png", "thumbnail.png"} and key not in str(saved[0])
         assert {_status_of(f"{server.url}gradio_api/file={p}") for p in saved} == {403}
 
-        # the key keeps the workspace for another client; a made-up key gets a sentence
-        c = Client(server.url, verbose=False, headers={"X-StyleLab-Workspace": key})
-        c.predict(name="Mood A", new_name="Mood A2", api_name="/rename_template")
+        # ... or as the workspace_key argument; a made-up key gets a sentence (#34, point 2)
+        b.predict(name="Mood A", new_name="Mood A2", workspace_key=key, api_name="/rename_template")
         assert "Mood A2" in _names(a) and "Mood A2" not in _names(b)
-        stranger = Client(server.url, verbose=False, headers={"X-StyleLab-Workspace": "guess"})
-        with pytest.raises(Exception, match="workspace key is not valid"):
-            stranger.predict(api_name="/list_templates")
+        for made_up in ("guess", "a" * 43, key.split(".")[0] + "." + "A" * 22):
+            stranger = Client(server.url, verbose=False, headers={"X-StyleLab-Workspace": made_up})
+            with pytest.raises(Exception, match="workspace key is not valid"):
+                stranger.predict(api_name="/list_templates")
+        # nothing the page serves opens a workspace: the signing secret is not in /config (#34, point 3)
+        config = urllib.request.urlopen(server.url + "config", timeout=10).read().decode()
+        assert (data_dir / "workspaces" / ".key-secret").read_text().strip() not in config
+        # reusing someone's session id reaches nothing of theirs (#34, point 4)
+        victim = Client(server.url, verbose=False)
+        victim_key = _save(victim, "Victim board", _style(tmp_path, "victim", "chelsea"))
+        thief = Client(server.url, verbose=False)
+        thief.session_hash = victim.session_hash
+        assert "Victim board" not in _names(thief)
+        with pytest.raises(Exception, match="no template called 'Victim board'"):
+            thief.predict(name="Victim board", api_name="/delete_template")
+        assert "Victim board" in {t["name"] for t in victim.predict(workspace_key=victim_key,
+                                                                      api_name="/list_templates")}
 
         # the admin publishes a house template: everyone sees it, nobody else changes it
         a.predict(credential=ADMIN, name="House look", style_image=handle_file(str(_style(tmp_path, "house", "grass"))),
@@ -117,6 +135,18 @@ def test_two_visitors_keep_their_templates_apart_and_share_the_house_ones(data_d
         screenshot(page_a, "workspace-my-templates")
         context_a.close()
         context_b.close()
+
+        # a made-up X-Forwarded-For per guess, from loopback, buys no fresh allowance (#34, point 5)
+        guessers = [Client(server.url, verbose=False, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+                    for n in range(5)]
+        started = time.monotonic()
+        for n, guesser in enumerate(guessers):
+            with pytest.raises(Exception, match="Admin sign-in required"):
+                guesser.predict(credential=f"guess-{n}", api_name="/admin_sign_in")
+        # the 4th and 5th guesses waited about 1 s and 2 s: one client, however it names itself
+        assert time.monotonic() - started >= 2.5
+        admin = Client(server.url, verbose=False, headers={"X-Forwarded-For": "203.0.113.9"})
+        assert "Signed in." in str(admin.predict(credential=ADMIN, api_name="/admin_sign_in"))
     finally:
         server.stop()
 
@@ -136,11 +166,14 @@ def test_accounts_sign_in_rate_limit_and_keep_each_users_templates_across_a_rest
         _save(bob, "Bob board", _style(tmp_path, "bob", "grass"))
         assert "Alice board" in _names(alice) and "Alice board" not in _names(bob) and "Bob board" in _names(bob)
 
-        # five wrong passwords for a name, then even the right one waits
+        # wrong passwords for a name slow its sign-in down; the right one still gets in (#34, point 5)
         assert [_sign_in(server.url, "bob", f"guess-{n}")[0] for n in range(5)] == [400] * 5
-        status, detail = _sign_in(server.url, "bob", PASSWORDS["bob"])
-        assert status == 400 and "Too many wrong passwords; try again in" in detail
+        started = time.monotonic()
+        assert _sign_in(server.url, "bob", PASSWORDS["bob"])[0] == 200
+        assert time.monotonic() - started >= 4, "it waited behind the wrong guesses"
+        started = time.monotonic()
         assert _sign_in(server.url, "alice", PASSWORDS["alice"])[0] == 200  # other names are not held up
+        assert time.monotonic() - started < 3
 
         context = browser.new_context()
         page = context.new_page()

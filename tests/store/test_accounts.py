@@ -1,16 +1,17 @@
-"""Accounts: salted scrypt hashes in the users file, and wrong passwords rate-limited per name."""
+"""Accounts: salted scrypt hashes in the users file, and wrong passwords slowed down per name."""
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import stat
 
 import pytest
-from fastapi import HTTPException
 
 from stylelab.cli import main
 from stylelab.errors import StyleLabError
 from stylelab.store.accounts import UsersFile
-from stylelab.web.auth import AccountAuth, FailureLimiter
+from stylelab.web.auth import AccountAuth, GuessThrottle
 
 
 def test_users_file_keeps_salted_hashes_never_passwords(tmp_path, monkeypatch, capsys):
@@ -37,17 +38,25 @@ def test_users_file_keeps_salted_hashes_never_passwords(tmp_path, monkeypatch, c
     assert "at least 8 characters" in capsys.readouterr().err
 
 
-def test_sign_in_refuses_after_five_wrong_passwords_for_a_name_until_the_window_passes(tmp_path):
+def test_sign_in_slows_wrong_guesses_per_name_and_never_refuses_the_right_password(tmp_path, monkeypatch):
     accounts = UsersFile(tmp_path / "users.json")
     accounts.add("alice", "correct horse")
     now = [0.0]
-    sign_in = AccountAuth(accounts, FailureLimiter(max_failures=5, window=60, clock=lambda: now[0]))
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    auth = AccountAuth(accounts, GuessThrottle(free=3, first_delay=1, max_delay=30, clock=lambda: now[0]))
+    assert inspect.iscoroutinefunction(auth.sign_in), "Gradio awaits only coroutine functions"
+
+    def sign_in(name: str, password: str) -> bool:
+        return asyncio.run(auth.sign_in(name, password))
+
     assert sign_in("alice", "correct horse")
     assert not any(sign_in("alice", f"guess {n}") for n in range(5))
-    with pytest.raises(HTTPException) as refused:
-        sign_in("Alice", "correct horse")  # even the right password waits
-    assert refused.value.status_code == 400 and "try again in 60 s" in refused.value.detail
-    assert sign_in("bob-is-not-here", "x") is False  # another name is not held up
-    now[0] = 61
-    assert sign_in("alice", "correct horse")
-
+    assert waits == [1, 2], "three free guesses, then growing waits"
+    assert sign_in("Alice", "correct horse") and waits[-1] == 4, "the right password waits, then gets in"
+    assert sign_in("bob-is-not-here", "x") is False and len(waits) == 3  # another name is not held up

@@ -2,6 +2,7 @@
 old data folders keep their templates as house templates."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -14,7 +15,7 @@ from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError
 from stylelab.settings import AppSettings
 from stylelab.store.templates import TemplateStore
-from stylelab.store.workspaces import browser_secret, key_workspace, new_workspace_key, user_workspace
+from stylelab.store.workspaces import WorkspaceKeys, browser_storage_secret, user_workspace
 from stylelab.studio import Photo, StyleChoice, Studio
 from tests.conftest import sample_picture
 
@@ -49,16 +50,74 @@ def test_a_workspace_sees_its_own_and_the_house_templates_and_changes_only_its_o
     assert not (tmp_path / "workspaces" / "c").exists()  # browsing makes no folder; the first save does
 
 
+def test_a_house_template_named_like_a_merchants_own_is_marked_as_the_house_one(tmp_path):
+    """Issue #34, point 7: the admin published "Spring board" after a merchant saved one; the merchant
+    saw it twice and could only ever reach their own."""
+    house = TemplateStore(tmp_path)
+    alice = TemplateStore(tmp_path / "workspaces" / "a", house=house)
+    _save(alice, "Spring board")
+    _save(house, "spring BOARD")  # the admin cannot see into workspaces, so cannot avoid it
+
+    names = alice.names()
+    assert len(names) == len({n.lower() for n in names}), "each name in the list means one template"
+    assert [(t.name, t.kind) for t in alice.all()[:2]] == [("Spring board", "custom"),
+                                                          ("spring BOARD (house)", "house")]
+    assert alice.find("Spring board").kind == "custom"
+    marked = alice.find("spring board (house)")
+    assert marked.kind == "house" and marked.true_name == "spring BOARD" and marked.folder.parent == house.root
+    assert "spring BOARD" in TemplateStore(tmp_path / "workspaces" / "b", house=house).names()  # unmarked elsewhere
+    with pytest.raises(StyleLabError, match="house template, shared with everyone"):
+        alice.delete("spring board (house)")
+    for taken in ("Autumn (house)", "x (HOUSE)"):
+        with pytest.raises(StyleLabError, match="mark the house templates"):
+            _save(alice, taken)
+    alice.delete("Spring board")
+    assert alice.names()[0] == "spring BOARD", "without the clash the house template has its own name again"
+
+
 def test_workspace_names_keep_keys_off_disk_and_bad_keys_get_a_sentence(tmp_path):
-    key = new_workspace_key()
-    workspace = key_workspace(key)
-    assert key not in workspace.id and key_workspace(key) == workspace != key_workspace(new_workspace_key())
+    keys = WorkspaceKeys(tmp_path)
+    key = keys.issue()
+    workspace, kept = keys.open(key)
+    assert kept == key and key.split(".")[0] not in workspace.id and key not in workspace.id
+    assert keys.open(key)[0] == workspace != keys.open(keys.issue())[0]
+    assert WorkspaceKeys(tmp_path).open(key)[0] == workspace  # the same after a restart
     assert user_workspace("Alice") .id == user_workspace("alice").id != user_workspace("alice", "hf").id
     for bad in ("", "short", "../../etc/passwd" + "a" * 40, None):
         with pytest.raises(StyleLabError, match="workspace key is not valid"):
-            key_workspace(bad)
-    secret = browser_secret(tmp_path)
-    assert len(secret) == 32 and browser_secret(tmp_path) == secret  # the same after a restart
+            keys.open(bad)
+
+
+def test_made_up_keys_are_refused_and_only_the_server_can_make_one(tmp_path):
+    """Issue #34, points 2 and 3: any 32-64 characters opened (or created) a workspace, and the value
+    the page serves to every visitor was presented as what protects the browser's key."""
+    keys = WorkspaceKeys(tmp_path)
+    random_part, signature = keys.issue().split(".")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    public = browser_storage_secret(tmp_path)  # served by /config to everyone
+    for made_up in ("a" * 43, "A1b2-_" * 8, f"{random_part}.{flipped}", f"{'x' * 43}.{signature}",
+                    f"{'b' * 43}.{public[:22]}"):
+        with pytest.raises(StyleLabError, match="not valid: it was not issued by this StyleLab"):
+            keys.open(made_up)
+    assert not list((tmp_path / "workspaces").glob("key-*")), "a refused key makes no workspace"
+    secret_file = tmp_path / "workspaces" / ".key-secret"
+    assert secret_file.stat().st_mode & 0o077 == 0, "only the owner can read the signing secret"
+    assert public not in secret_file.read_text()
+    with pytest.raises(StyleLabError, match="not issued by this StyleLab"):
+        WorkspaceKeys(tmp_path / "another-install").open(keys.issue())  # another server's secret: refused
+
+
+def test_a_key_from_before_signing_keeps_its_workspace_and_is_swapped_for_a_signed_one(tmp_path):
+    keys = WorkspaceKeys(tmp_path)
+    old_key = "Q" * 43  # what the browser or API client kept (32 random bytes, URL-safe)
+    with pytest.raises(StyleLabError, match="not valid"):
+        keys.open(old_key)  # no workspace was ever saved under it: it creates none
+    house = TemplateStore(tmp_path)
+    workspace_id = "key-" + hashlib.sha256(old_key.encode()).hexdigest()[:24]  # the folder the old key named
+    _save(TemplateStore(tmp_path / "workspaces" / workspace_id, house=house), "Old mood")
+    workspace, signed = keys.open(old_key)
+    assert workspace.id == workspace_id and signed.startswith(old_key + ".")
+    assert keys.open(signed) == (workspace, signed), "the signed form opens the same templates"
 
 
 def _template_saved_before_workspaces(data_dir) -> None:
@@ -77,7 +136,8 @@ def test_studio_keeps_restyles_ratings_and_templates_per_workspace(tmp_path, eng
     settings = AppSettings(data_dir=tmp_path, device="cpu", max_side=800, max_files=5, preview_side=64,
                            concurrency=1, queue_size=4, max_upload_mb=10, admin_password=None)
     studio = Studio(engine, settings, sample_photo=Image.fromarray(skimage.data.coffee()))
-    alice, bob = user_workspace("alice"), key_workspace(new_workspace_key())
+    keys = WorkspaceKeys(tmp_path)
+    alice, bob = user_workspace("alice"), keys.open(keys.issue())[0]
     studio.save_template("Mood", sample_picture("rocket", (48, 32)), alice)
     studio.save_template("House mood", sample_picture("grass", (48, 32)))  # no workspace: the admin's house
     photo = Photo("mug", sample_picture("coffee", (48, 32)))

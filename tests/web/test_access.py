@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from stylelab.web.actions import WebActions
-from stylelab.web.auth import AdminAuth, current_client
+from stylelab.web.auth import AdminAuth, GuessThrottle, current_client
 from stylelab.web.admin_actions import AdminActions
 from stylelab.engine import RestyleSettings
 from stylelab.errors import StyleLabError, UserFacingError
@@ -36,37 +36,67 @@ class FakeClock:
 
 # -- the admin credential ---------------------------------------------------------------------
 
-def test_wrong_passwords_are_rate_limited_per_client_with_a_sliding_window():
+class FakeSleep:
+    """Sleeping moves the fake clock on; every wait is recorded."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock, self.waits = clock, []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(round(seconds, 3))
+        self.clock.now += seconds
+
+
+def test_wrong_passwords_slow_their_source_down_but_never_refuse_the_right_one():
+    """Issue #34, point 5: during a lockout the right password was refused too, so anyone behind the
+    admin's address could lock the admin out."""
     clock = FakeClock()
-    auth = AdminAuth(SECRET, max_failures=5, window=60, clock=clock)
-    for attempt in range(5):
-        clock.now += 1
+    sleep = FakeSleep(clock)
+    auth = AdminAuth(SECRET, GuessThrottle(free=3, first_delay=1, max_delay=30, clock=clock), sleep=sleep)
+    for attempt in range(9):
         with pytest.raises(StyleLabError, match="password is missing or wrong"):
             auth.check(f"guess-{attempt}", client="203.0.113.7")
-    with pytest.raises(StyleLabError, match=r"^Too many wrong passwords; try again in 56 s\.$"):
-        auth.check(SECRET, client="203.0.113.7")  # even the right password waits
-    auth.check(SECRET, client="198.51.100.2")  # another client is not locked out
-    clock.now += 56  # the first wrong guess ages out of the window: one more try is allowed
-    auth.check(SECRET, client="203.0.113.7")
+    assert sleep.waits == [1, 2, 4, 8, 16, 30], "free guesses, then waits that double, up to 30 s"
+    auth.check(SECRET, client="203.0.113.7")  # the right password, from the same address: waits, then gets in
+    assert sleep.waits[-1] == 30
+    auth.check(SECRET, client="203.0.113.7")  # ... and the right password adds no wait of its own
+    assert len(sleep.waits) == 7
+    auth.check(SECRET, client="198.51.100.2")  # another address never waits for this one's guesses
+    assert len(sleep.waits) == 7
     for _ in range(20):
         with pytest.raises(StyleLabError, match="missing or wrong"):
-            auth.check("", client="198.51.100.2")  # an empty field is no guess and never locks anyone out
+            auth.check("", client="198.51.100.2")  # an empty field is no guess: it neither waits nor counts
+    assert len(sleep.waits) == 7
 
 
-def test_admin_actions_count_wrong_passwords_per_client_of_the_request(tmp_path, engine):
+def test_guesses_from_one_source_take_turns_and_are_forgotten_after_a_while():
+    clock = FakeClock()
+    throttle = GuessThrottle(free=1, first_delay=5, max_delay=30, forget_after=600, clock=clock)
+    assert throttle.check("x", lambda: False, FakeSleep(clock)) is False
+    # three checks arrive at the same moment: each gets its own turn, 5 s apart
+    turns = [throttle._reserve("x")[1] for _ in range(3)]
+    assert turns == [5, 10, 15]
+    clock.now += 601 + 30
+    assert throttle._reserve("x")[1] == 0, "forgotten after ten quiet minutes"
+
+
+def test_admin_actions_throttle_wrong_passwords_per_client_of_the_request(tmp_path, engine):
     settings = AppSettings(data_dir=tmp_path / "data", device="cpu", max_side=400, max_files=5, preview_side=64,
                            concurrency=1, queue_size=8, max_upload_mb=10, admin_password=SECRET)
-    admin = AdminActions(Studio(engine, settings, Image.fromarray(skimage.data.coffee())), AdminAuth(SECRET))
+    clock = FakeClock()
+    sleep = FakeSleep(clock)
+    admin = AdminActions(Studio(engine, settings, Image.fromarray(skimage.data.coffee())),
+                         AdminAuth(SECRET, GuessThrottle(clock=clock), sleep=sleep))
     token = current_client.set("192.0.2.10")
     try:
         for _ in range(5):
             with pytest.raises(UserFacingError, match="Admin sign-in required"):
                 admin.dashboard("wrong")
-        with pytest.raises(UserFacingError, match="Too many wrong passwords; try again in"):
-            admin.dashboard(SECRET)
+        assert admin.dashboard(SECRET) == [] and sleep.waits, "the right password waited, and got in"
     finally:
         current_client.reset(token)
-    assert admin.dashboard(SECRET) == [], "a different client still gets in"
+    waited = len(sleep.waits)
+    assert admin.dashboard(SECRET) == [] and len(sleep.waits) == waited, "a different client does not wait"
 
 
 def test_secrets_never_appear_in_messages_or_logs(tmp_path, engine, caplog):
@@ -172,3 +202,29 @@ def test_file_names_in_the_restyle_status_are_escaped(tmp_path, engine):
     output = actions.restyle([str(good), str(bad)], "Ink wash", None, 0.5, 1.0, False, "(none)", 0.0, "PNG", 92)
     assert "Skipped:" in output.status and "&lt;img src=x onerror=alert\\(1\\)&gt;.png" in output.status
     assert "<img" not in output.status
+
+
+# -- who the client is: X-Forwarded-For only from trusted proxies -------------------------------
+
+def test_forwarded_for_is_believed_only_from_the_proxies_named_in_the_setting(monkeypatch):
+    """Issue #34, point 5: uvicorn believed X-Forwarded-For from loopback, so each guess could name a
+    new address. The app now tells uvicorn to believe it from STYLELAB_TRUSTED_PROXIES only."""
+    import app as web_app
+    from uvicorn.middleware.proxy_headers import _TrustedHosts
+
+    monkeypatch.delenv("STYLELAB_TRUSTED_PROXIES", raising=False)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "127.0.0.1")  # uvicorn's own default; restored after the test
+    web_app.trust_forwarded_for(AppSettings.from_environment())
+    nobody = _TrustedHosts(os.environ["FORWARDED_ALLOW_IPS"])
+    assert "127.0.0.1" not in nobody and "10.16.3.80" not in nobody
+    monkeypatch.setenv("STYLELAB_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")
+    web_app.trust_forwarded_for(AppSettings.from_environment())
+    space = _TrustedHosts(os.environ["FORWARDED_ALLOW_IPS"])
+    assert "10.16.3.80" in space and "203.0.113.7" not in space
+    # the right-most address a trusted proxy did not add is the client's, whatever the client made up
+    assert space.get_trusted_client_address("6.6.6.6, 203.0.113.7, 10.1.2.3")[0] == "203.0.113.7"
+    for bad, sentence in (("*", "anyone could pick their own address"), ("10.0.0.0/33", "not an IP address"),
+                          ("proxy.local", "not an IP address")):
+        monkeypatch.setenv("STYLELAB_TRUSTED_PROXIES", bad)
+        with pytest.raises(SystemExit, match=sentence):
+            AppSettings.from_environment()

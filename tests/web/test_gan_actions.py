@@ -1,6 +1,7 @@
 """The catalog generator as the app offers it: the admin job (queue, progress, cancel) and sampling."""
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from dataclasses import replace
@@ -11,7 +12,10 @@ from PIL import Image
 
 from stylelab.store.jobs import JobManager
 from stylelab.web.auth import AdminAuth
-from stylelab.errors import UserFacingError
+from stylelab.errors import StyleLabError, UserFacingError
+from stylelab.gan.dataset import catalog_images
+from stylelab.store.safezip import zip_photos
+from tests.bad_inputs import BAD_ZIPS
 from stylelab.gan import checkpoints
 from stylelab.gan.synthetic import render_product
 from stylelab.web.gan_actions import CatalogActions
@@ -115,3 +119,32 @@ def test_sampling_refuses_bad_input_with_a_sentence(catalog):
         catalog.sample("nope", 0, 0.7, 4)
     with pytest.raises(UserFacingError, match="Generate samples and click one first"):
         catalog.restyle_generated(None, "Ink wash", 0.8)
+
+
+@pytest.mark.parametrize("case", [case for case in BAD_ZIPS if case != "too many files in a ZIP"])
+def test_a_bad_catalog_zip_gets_the_same_refusal_as_a_fine_tuning_one(catalog, tmp_path, case):
+    """Issue #34, point 6: generator training read ../ and absolute paths as photos and a zip bomb whole
+    into memory, ending in "The job failed; the error was logged". Now the one ZIP reader refuses it,
+    with fine-tuning's sentence, before any job is queued."""
+    path = BAD_ZIPS[case].make(tmp_path)
+    with pytest.raises(UserFacingError) as refused:
+        catalog.start_training("pw", "scratch", [str(path)], "zipped", None, 32, 3, 4, None, True, False, 3, 16)
+    assert BAD_ZIPS[case].sentence in str(refused.value)
+    assert catalog.jobs.jobs() == [] and catalog.generator_names() == []
+    with pytest.raises(StyleLabError, match=re.escape(BAD_ZIPS[case].sentence)):
+        list(catalog_images([path]))  # the reader itself, as the job would use it
+
+
+def test_a_zip_that_lies_about_its_sizes_is_refused_without_filling_memory(tmp_path):
+    """A header may declare a small entry while the data unpacks to far more: it is read no further."""
+    path = tmp_path / "liar.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("photo.png", bytes(3_000_000))
+    data = bytearray(path.read_bytes())
+    small = (1000).to_bytes(4, "little")
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # uncompressed size: local and central
+        at = data.find(signature)
+        data[at + offset:at + offset + 4] = small
+    path.write_bytes(bytes(data))
+    with pytest.raises(StyleLabError, match="zip bomb|damaged"):
+        list(zip_photos(path, 10))
