@@ -59,7 +59,7 @@ def measured_speedups() -> Speedups:
     return speedups
 
 
-def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repeats: int = 2) -> Speedups:
+def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repeats: int = 3) -> Speedups:
     """{precision: {network: {"speedup", "psnr"}}} for ``candidates`` against the fp32 runtime."""
     from skimage.data import astronaut
 
