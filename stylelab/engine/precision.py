@@ -1,17 +1,17 @@
-"""Choosing the number format the networks compute in: fp32, int8, fp16 or bf16.
+"""Choosing the number format the networks compute in: fp32, bf16, int8 or fp16.
 
-``auto`` takes int8 on x86 CPUs with VNNI or AMX (uint8 x int8 dot products in int32, so
-8-bit weights and the int8 kernels' speed), fp32 on other CPUs (there int8 needs 7-bit
-weights and gains nothing) and bf16 (else fp16) on CUDA GPUs. With the most
-rounding-sensitive convolutions kept in float, int8 stays at least 35 dB PSNR from fp32 on
-all 572 (photo, style) pairs and 110 (photo, style image) pairs of the evaluation product
-photos, with either weight width. docs/precision.md has the figures.
+``auto`` on a GPU takes bf16 (else fp16). On the CPU it measures, once per machine, how much
+faster each reduced precision this CPU can run is than fp32 on both stylization networks
+(bf16 through OpenVINO on CPUs with AVX512_BF16 or AMX; int8 through oneDNN on CPUs with VNNI
+or AMX), and takes the fastest that is at least ``REDUCED_MIN_SPEEDUP`` faster on every network
+and passes the quality gate (35 dB PSNR from fp32); otherwise fp32. docs/precision.md has the
+figures.
 """
-
 from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Callable
 from functools import lru_cache
 
 import torch
@@ -22,6 +22,11 @@ from stylelab.vocabulary import PRECISIONS as PRECISION_WORDS
 
 PRECISIONS = tuple(PRECISION_WORDS)
 _INT8_DOT_PRODUCT_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
+_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+REDUCED_MIN_SPEEDUP = 1.5  # a reduced precision costs a little quality; it must buy at least this much speed
+QUALITY_GATE_DB = 35.0  # PSNR from the fp32 result that a reduced precision must keep
+# {precision: {network: {"speedup": x, "psnr": dB}}}, as measure.measured_speedups returns it
+Speedups = dict[str, dict[str, dict[str, float]]]
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +47,11 @@ def has_int8_dot_product() -> bool:
     return any(flag in cpu_flags() for flag in _INT8_DOT_PRODUCT_FLAGS)
 
 
+def has_bf16() -> bool:
+    """AVX512_BF16 or AMX: bf16 dot products in hardware, which OpenVINO's CPU plugin uses."""
+    return any(flag in cpu_flags() for flag in _BF16_FLAGS)
+
+
 def int8_supported() -> bool:
     """oneDNN's int8 convolutions exist for x86-64 CPUs with at least AVX2."""
     x86 = platform.machine().lower() in ("x86_64", "amd64")
@@ -49,8 +59,35 @@ def int8_supported() -> bool:
     return x86 and capable and torch.backends.mkldnn.is_available() and hasattr(torch.ops.onednn, "qconv2d_pointwise")
 
 
-def choose_precision(requested: str | None, device: torch.device) -> str:
-    """``requested`` (or $STYLELAB_PRECISION, else auto) resolved for ``device``."""
+def cpu_candidates() -> tuple[str, ...]:
+    """The reduced precisions worth measuring on this CPU."""
+    from stylelab.engine.compiled import openvino_available
+
+    candidates = []
+    if has_bf16() and openvino_available():
+        candidates.append("bf16")
+    if has_int8_dot_product() and int8_supported():  # 7-bit weights elsewhere: no faster, less exact
+        candidates.append("int8")
+    return tuple(candidates)
+
+
+def pick_cpu_precision(speedups: Speedups) -> str:
+    """The fastest precision that pays on every network and keeps the quality gate, else fp32."""
+    paying = {
+        name: min(figures["speedup"] for figures in by_network.values())
+        for name, by_network in speedups.items()
+        if by_network and all(figures["speedup"] >= REDUCED_MIN_SPEEDUP and figures["psnr"] >= QUALITY_GATE_DB
+                              for figures in by_network.values())
+    }
+    return max(paying, key=paying.get) if paying else "fp32"
+
+
+def choose_precision(requested: str | None, device: torch.device,
+                     speedups: Callable[[], Speedups] | None = None) -> str:
+    """``requested`` (or $STYLELAB_PRECISION, else auto) resolved for ``device``.
+
+    ``speedups`` gives the measured speed-ups for auto on the CPU (default: measured once per machine).
+    """
     name = (requested or os.environ.get(PRECISION_VARIABLE) or "auto").strip().lower()
     if name not in PRECISIONS:
         raise StyleLabError(f"Unknown precision '{name}'. Use {', '.join(PRECISIONS)}.")
@@ -67,7 +104,11 @@ def choose_precision(requested: str | None, device: torch.device) -> str:
             raise StyleLabError("On Apple GPUs StyleLab computes in fp32; choose fp32 or auto.")
         return "fp32"
     if name == "auto":
-        return "int8" if has_int8_dot_product() and int8_supported() else "fp32"
+        if not cpu_candidates():
+            return "fp32"
+        if speedups is None:
+            from stylelab.engine.measure import measured_speedups as speedups
+        return pick_cpu_precision(speedups())
     if name == "fp16":
         raise StyleLabError("fp16 needs a CUDA GPU; on the CPU choose int8, bf16 or fp32 (or auto).")
     if name == "int8" and not int8_supported():

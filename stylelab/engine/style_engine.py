@@ -108,6 +108,7 @@ class StyleEngine:
     _networks: _Networks | None = field(default=None, repr=False)
     _tuned: dict[str, nn.Module] = field(default_factory=dict, repr=False)
     _float_transformer: nn.Module | None = field(default=None, repr=False)
+    _compiled: dict[int, object] = field(default_factory=dict, repr=False)  # id(module) -> CompiledStylizer
 
     def __post_init__(self) -> None:
         self.device = choose_device(self.device_request)
@@ -172,7 +173,7 @@ class StyleEngine:
     @contextlib.contextmanager
     def _inference(self) -> Iterator[None]:
         with torch.inference_mode():
-            if self.precision in ("fp16", "bf16"):
+            if self.precision in ("fp16", "bf16") and (self.device.type != "cpu" or self.precision == "fp16"):
                 dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
                 with torch.autocast(self.device.type, dtype=dtype):
                     yield
@@ -303,9 +304,26 @@ class StyleEngine:
             return self._run_adaptive(network, images, condition, smaller if force_tiles else tile, force_tiles=True,
                                       notices=notices)
 
+    def _compiled_runtime(self, network: nn.Module):  # -> CompiledStylizer | None
+        """The fused OpenVINO graph for ``network`` where it serves: the CPU in fp32 or bf16."""
+        if self.device.type != "cpu" or self.precision not in ("fp32", "bf16"):
+            return None
+        from stylelab.engine.compiled import CompiledStylizer, openvino_available
+
+        if not openvino_available():
+            return None
+        with self._lock:
+            if id(network) not in self._compiled:
+                self._compiled[id(network)] = CompiledStylizer(network, self.precision)
+            return self._compiled[id(network)]
+
     def _forward(
         self, network: nn.Module, images: torch.Tensor, condition: torch.Tensor, stats: NormStats | None
     ) -> torch.Tensor:
+        # tiles replay whole-image norm statistics, which only the eager modules can do
+        compiled = self._compiled_runtime(network) if stats is None else None
+        if compiled is not None:
+            return compiled(images, condition)
         with self._inference():
             return network(self._to_device(images), condition.to(self.device), stats).float().cpu()
 

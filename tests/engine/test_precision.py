@@ -16,17 +16,20 @@ from tests.test_cli import run_cli
 CPU, CUDA = torch.device("cpu"), torch.device("cuda")
 
 
-@pytest.mark.parametrize("flags, expected", [
-    ({"avx2", "avx512f", "avx512_vnni"}, "int8"),  # Xeons since Cascade Lake, AMD Zen 4
-    ({"avx2", "avx_vnni"}, "int8"),  # Alder Lake and later
-    ({"avx2", "avx512f", "amx_int8", "amx_tile"}, "int8"),  # Sapphire Rapids
-    ({"avx2", "fma"}, "fp32"),  # int8 there needs 7-bit weights and runs no faster
+@pytest.mark.parametrize("flags, candidates", [
+    ({"avx2", "avx512f", "avx512_vnni"}, ("int8",)),  # Xeons since Cascade Lake
+    ({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"}, ("bf16", "int8")),  # AMD Zen 4, Cooper Lake
+    ({"avx2", "avx_vnni"}, ("int8",)),  # Alder Lake and later
+    ({"avx2", "avx512f", "amx_int8", "amx_bf16", "amx_tile"}, ("bf16", "int8")),  # Sapphire Rapids
+    ({"avx2", "fma"}, ()),  # int8 there needs 7-bit weights and runs no faster; no bf16 instructions
 ])
-def test_auto_picks_int8_on_cpus_with_int8_dot_products_and_fp32_on_others(monkeypatch, flags, expected):
+def test_auto_measures_only_the_precisions_this_cpu_can_gain_from(monkeypatch, flags, candidates):
     monkeypatch.delenv("STYLELAB_PRECISION", raising=False)
     monkeypatch.setattr(precision, "cpu_flags", lambda: frozenset(flags))
     monkeypatch.setattr(precision, "int8_supported", lambda: True)
-    assert choose_precision("auto", CPU) == expected
+    assert precision.cpu_candidates() == candidates
+    if not candidates:  # nothing to measure: fp32 at once
+        assert choose_precision("auto", CPU, speedups=lambda: pytest.fail("measured")) == "fp32"
     assert choose_precision(None, torch.device("mps")) == "fp32"
 
 

@@ -1,0 +1,113 @@
+"""Measuring, once per machine, how much faster each reduced precision runs than fp32.
+
+``auto`` on the CPU picks by these figures (``precision.pick_cpu_precision``): the speed-up of
+each candidate over the fp32 runtime on both stylization networks at 768x768, and its PSNR from
+the fp32 result on a real photo (scikit-image's astronaut). The figures are kept in the cache
+folder under a key of the CPU and the library versions, so later starts only read them; the
+first measurement takes a few seconds and is logged.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import time
+from collections.abc import Callable
+
+import torch
+
+from stylelab.engine import imageops
+from stylelab.engine.compiled import EXPORT_VERSION, CompiledStylizer, cache_dir
+from stylelab.engine.precision import Speedups, cpu_candidates, cpu_flags, has_int8_dot_product
+
+MEASURE_SIDE = 768  # large enough that the gains show as they do on photos (at 512 px bf16 gains less)
+NETWORKS = ("multistyle26", "arbitrary_transformer")
+LOGGER = logging.getLogger(__name__)
+
+
+def _machine_key() -> str:
+    import openvino
+
+    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo_lines() if line.startswith("model name")), "")
+    text = "|".join([model, platform.machine(), " ".join(sorted(cpu_flags())), torch.__version__,
+                     openvino.__version__, EXPORT_VERSION, str(torch.get_num_threads())])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _cpuinfo_lines() -> list[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            return info.readlines()
+    except OSError:
+        return []
+
+
+def measured_speedups() -> Speedups:
+    """The figures for this machine: read from the cache, else measured now and kept."""
+    path = cache_dir() / "precision" / f"{_machine_key()}.json"
+    try:
+        return json.loads(path.read_text())["speedups"]
+    except (OSError, ValueError, KeyError):
+        pass
+    LOGGER.warning("Measuring which number format is fastest on this CPU (once; a few seconds).")
+    speedups = measure_speedups(cpu_candidates())
+    from stylelab.store.files import atomic_write_text
+
+    atomic_write_text(path, json.dumps({"cpu": platform.processor() or platform.machine(), "speedups": speedups},
+                                       indent=1))
+    return speedups
+
+
+def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repeats: int = 3) -> Speedups:
+    """{precision: {network: {"speedup", "psnr"}}} for ``candidates`` against the fp32 runtime."""
+    from skimage.data import astronaut
+
+    from stylelab.weights.store import load_network
+
+    photo = torch.from_numpy(astronaut()).permute(2, 0, 1)[None].float() / 255
+    photo = imageops.resize(photo, side, side)
+    figures: Speedups = {name: {} for name in candidates}
+    for network_name in NETWORKS:
+        network = load_network(network_name).eval()
+        condition = _condition(network_name)
+        reference_seconds, reference = _timed(CompiledStylizer(network, "fp32"), photo, condition, repeats)
+        for name in candidates:
+            run = _runner(name, network_name, network)
+            seconds, result = _timed(run, photo, condition, repeats)
+            figures[name][network_name] = {"speedup": round(reference_seconds / seconds, 3),
+                                           "psnr": round(_psnr(result, reference), 2)}
+    return figures
+
+
+def _condition(network_name: str) -> torch.Tensor:
+    if network_name == "multistyle26":
+        return torch.eye(26)[[19]]
+    return torch.full((1, 100), 0.1)
+
+
+def _runner(precision: str, network_name: str, network: torch.nn.Module) -> Callable[..., torch.Tensor]:
+    if precision == "bf16":
+        return CompiledStylizer(network, "bf16")
+    from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX
+    from stylelab.weights.calibration import load_int8_network
+
+    int8 = load_int8_network(network_name, FULL_WEIGHT_MAX if has_int8_dot_product() else NO_SATURATION_WEIGHT_MAX)
+    return lambda images, condition: int8(images.contiguous(memory_format=torch.channels_last), condition)
+
+
+def _timed(run: Callable[..., torch.Tensor], photo: torch.Tensor, condition: torch.Tensor,
+           repeats: int) -> tuple[float, torch.Tensor]:
+    with torch.inference_mode():
+        result = run(photo, condition)  # the first call sets up kernels: not timed
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = run(photo, condition)
+            best = min(best, time.perf_counter() - start)
+    return best, result.float()
+
+
+def _psnr(result: torch.Tensor, reference: torch.Tensor) -> float:
+    error = torch.mean((result - reference) ** 2).item()
+    return 99.0 if error == 0 else float(10 * torch.log10(torch.tensor(1.0 / error)))
