@@ -86,7 +86,8 @@ def choose_precision(requested: str | None, device: torch.device,
                      speedups: Callable[[], Speedups] | None = None) -> str:
     """``requested`` (or $STYLELAB_PRECISION, else auto) resolved for ``device``.
 
-    ``speedups`` gives the measured speed-ups for auto on the CPU (default: measured once per machine).
+    ``speedups`` gives the measured speed-ups for auto on the CPU (``measure.measured_speedups``, which
+    the engine passes); without it auto stays fp32 there.
     """
     name = (requested or os.environ.get(PRECISION_VARIABLE) or "auto").strip().lower()
     if name not in PRECISIONS:
@@ -106,8 +107,8 @@ def choose_precision(requested: str | None, device: torch.device,
     if name == "auto":
         if not cpu_candidates():
             return "fp32"
-        if speedups is None:
-            from stylelab.engine.measure import measured_speedups as speedups
+        if speedups is None:  # nothing measured (the engine always passes its measurement): the exact choice
+            return "fp32"
         return pick_cpu_precision(speedups())
     if name == "fp16":
         raise StyleLabError("fp16 needs a CUDA GPU; on the CPU choose int8, bf16 or fp32 (or auto).")

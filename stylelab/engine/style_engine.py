@@ -15,6 +15,7 @@ from torch import nn
 
 from stylelab.engine import imageops
 from stylelab.engine.device import choose_device, describe
+from stylelab.engine.measure import measured_speedups
 from stylelab.engine.precision import choose_precision, has_int8_dot_product
 from stylelab.errors import StyleLabError
 from stylelab.models import NUM_STYLES, STYLE_IMAGE_SIZE, NormStats
@@ -112,7 +113,7 @@ class StyleEngine:
 
     def __post_init__(self) -> None:
         self.device = choose_device(self.device_request)
-        self.precision = choose_precision(self.precision_request, self.device)
+        self.precision = choose_precision(self.precision_request, self.device, speedups=measured_speedups)
         # what the app's badge, the CLI and every result record show: where and in which format it ran
         self.device_name = f"{describe(self.device)}, {self.precision}"
         if self.limits is None:
