@@ -26,6 +26,7 @@ from stylelab.web.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
 from stylelab.web.box_prompt import DRAG_SCRIPT  # noqa: E402
+from stylelab.web.creative_actions import CreativeActions  # noqa: E402
 from stylelab.web.layout import CSS, THEME, build_app  # noqa: E402
 
 
@@ -36,7 +37,8 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
     admin = AdminActions(studio, AdminAuth(settings.admin_password))
     catalog = CatalogActions(studio, admin.auth, admin.jobs)  # one job queue for fine-tuning and generators
     app = build_app(WebActions(studio), engine.device_name, admin, catalog,
-                    browser_secret=browser_secret(settings.data_dir), hf_login=settings.hf_oauth)
+                    browser_secret=browser_secret(settings.data_dir), hf_login=settings.hf_oauth,
+                    creative=CreativeActions(studio))
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return app, settings
 
