@@ -22,7 +22,8 @@ from stylelab.errors import StyleLabError
 GAP = 0.03  # of the shorter side: the clear space around the product
 INSET = 0.025  # content inside a panel or a scrim keeps this far from its edge
 MIN_SCALE = 0.4  # smallest type, as a share of each element's largest size
-GOOD_SCALE = 0.75  # a region where the type stays at least this large wins over a preferred one
+GOOD_SCALE = 0.6  # the preferred region wins while its type stays at least this large
+PANEL_SHARE = 0.5  # a side panel takes at most this share of the width
 NEUTRALS = ("#FFFFFF", "#111111")
 SCRIM_OPACITY = (0.55, 0.7, 0.85, 1.0)
 # element: (largest size as a share of the shorter side, most lines, font role)
@@ -70,6 +71,11 @@ def regions(ad: AdFormat, product: Box) -> dict[str, Box]:
     left_full, right_full = (sx0, sy0, min(sx1, px0), sy1), (max(sx0, px1), sy0, sx1, sy1)
     left, right = (sx0, max(sy0, py0), min(sx1, px0), min(sy1, py1)), (max(sx0, px1), max(sy0, py0), sx1, min(sy1, py1))
     wider = (left, left_full) if left[2] - left[0] >= right[2] - right[0] else (right, right_full)
+    most = round(PANEL_SHARE * ad.size[0])  # a panel wider than half the frame is a wall of colour
+    full = wider[1]
+    full = (full[0], full[1], min(full[2], most), full[3]) if full[0] == sx0 else \
+        (max(full[0], ad.size[0] - most), full[1], full[2], full[3])
+    wider = (wider[0], full)
     return {"top": (sx0, sy0, sx1, min(sy1, py0)), "bottom": (sx0, max(sy0, py1), sx1, sy1),
             "left": left, "right": right, "side": wider[0], "side full": wider[1]}
 

@@ -60,13 +60,30 @@ def units(text: str) -> list[str]:
     return glued
 
 
-def break_lines(text: str, face: FontFace, size: int, width: float) -> list[str] | None:
+CLAUSE_END = set("，、。！？；：,;:!?")
+
+
+def clauses(pieces: list[str]) -> list[str]:
+    """CJK units joined into clauses (up to a comma or full stop): the breaks a reader prefers."""
+    joined: list[str] = []
+    for piece in pieces:
+        glue = (joined and is_cjk(joined[-1][-1]) and joined[-1][-1] not in CLAUSE_END and is_cjk(piece[0])
+                and not joined[-1][-1].isspace())
+        if glue:
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
+
+
+def break_lines(text: str, face: FontFace, size: int, width: float, by_clause: bool = False) -> list[str] | None:
     """Greedy lines no wider than ``width``; None when one unbreakable piece is wider."""
     font = load_font(face, size)
     language = language_of(text)
     lines: list[str] = []
     current = ""
-    for unit in units(text):
+    pieces = units(text)
+    for unit in clauses(pieces) if by_clause else pieces:
         candidate = current + unit
         if font.getlength(candidate.rstrip(), language=language) <= width:
             current = candidate
@@ -83,10 +100,14 @@ def break_lines(text: str, face: FontFace, size: int, width: float) -> list[str]
 
 
 def balanced(text: str, face: FontFace, size: int, width: float) -> list[str] | None:
-    """The same number of lines as the greedy break, as even as they go (no lonely last word)."""
+    """The same number of lines as the greedy break, as even as they go (no lonely last word); Chinese
+    breaks after a comma where that costs no extra line."""
     lines = break_lines(text, face, size, width)
     if lines is None or len(lines) < 2:
         return lines
+    by_clause = break_lines(text, face, size, width, by_clause=True)
+    if by_clause is not None and len(by_clause) == len(lines):
+        return by_clause
     low, high = width * 0.4, width
     for _ in range(8):
         middle = (low + high) / 2

@@ -78,9 +78,10 @@ def test_a_chinese_headline_wraps_whole_and_keeps_every_character(kit):
 
 
 def test_the_json_re_renders_the_same_bytes(tmp_path, kit):
-    request = VariantRequest(("Made to last", "新品上市"), ("headline on top", "bottom band"), "Story 9:16",
+    request = VariantRequest(("Made to last", "新品上市"), ("headline on top", "side panel"), "Link ad 1.91:1",
                              AdCopy(badge="New"))
-    grid = make_variants(request, lambda layout: [synthetic_shot((1080, 1920), "busy", at=(0.5, 0.45))], kit)
+    grid = make_variants(request, lambda layout: [synthetic_shot((1200, 628), "busy", at=(0.7, 0.6), share=0.6)],
+                         kit)
     assert len(grid.creatives) == 4 and not grid.problems
     images, archive = export_creatives(grid.creatives, tmp_path, "PNG")
     for path in images:
