@@ -410,7 +410,7 @@ class Studio:
         self.usage.record("creative rating", rating=rating, creative=record["name"], layout=record["layout"],
                           format=record["format"], headline=record["copy"]["headline"], copy=record["copy"],
                           shot=shot_name, shot_settings=shot, template=shot.get("template"),
-                          brand={k: v for k, v in record["brand"].items() if k != "logo_sha256"},
+                          brand={k: v for k, v in record["brand"].items() if k != "logo_pixels_sha256"},
                           **_who(workspace, False))
 
     @staticmethod

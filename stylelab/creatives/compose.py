@@ -24,6 +24,7 @@ INSET = 0.025  # content inside a panel or a scrim keeps this far from its edge
 MIN_SCALE = 0.4  # smallest type, as a share of each element's largest size
 GOOD_SCALE = 0.6  # the preferred region wins while its type stays at least this large
 PANEL_SHARE = 0.5  # a side panel takes at most this share of the width
+SIDE_WIDTH = 0.26  # and text goes beside the product only where this share of the width is free
 NEUTRALS = ("#FFFFFF", "#111111")
 SCRIM_OPACITY = (0.55, 0.7, 0.85, 1.0)
 # element: (largest size as a share of the shorter side, most lines, font role)
@@ -234,6 +235,8 @@ class Composer:
             width, height = content[2] - content[0], content[3] - content[1]
             if width < 0.12 * self.unit or height < 0.05 * self.unit:
                 continue
+            if name.startswith("side") and width < SIDE_WIDTH * self.ad.size[0]:
+                continue  # a sliver beside a wide product: a headline there breaks every word
             found = self._largest(block, elements, width, height)
             if found is not None:
                 options.append((found[0], preference, name, region, content, found[1]))

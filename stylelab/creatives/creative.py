@@ -56,8 +56,9 @@ def png_bytes(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def pixel_digest(image: Image.Image) -> str:
+    """SHA-256 of an image's pixels (mode, size and bytes): the same picture whatever file holds it."""
+    return hashlib.sha256(f"{image.mode} {image.size}".encode() + image.tobytes()).hexdigest()
 
 
 def frame_box(size: tuple[int, int], product: Box, target: tuple[int, int]) -> tuple[float, float, float, float]:
@@ -99,18 +100,18 @@ def make_creative(source: AdSource, copy: AdCopy, kit: BrandKit, format_name: st
     canvas, product = framed(source, ad, crop)
     plan = compose(canvas, product, copy, kit, ad, chosen)
     image = paint(plan, canvas, kit.logo)
-    source_png = png_bytes(source.image.convert("RGB"))
-    logo_png = png_bytes(kit.logo) if kit.logo is not None else None
+    source_sha = pixel_digest(source.image.convert("RGB"))
+    logo_sha = pixel_digest(kit.logo) if kit.logo is not None else None
     record = {
         "kind": "stylelab ad creative", "version": RECORD_VERSION,
         "name": name or f"{source.name}-{chosen.name.replace(' ', '-')}",
         "format": ad.name, "ratio": ad.ratio, "size": list(ad.size), "safe_box": list(ad.safe_box),
         "layout": chosen.name,
         "copy": {"headline": copy.headline, "subline": copy.subline, "badge": copy.badge, "cta": copy.cta or kit.cta},
-        "brand": kit.record() | {"logo": f"brand/logo-{digest(logo_png)[:12]}.png" if logo_png else None,
-                                 "logo_sha256": digest(logo_png) if logo_png else None},
-        "source": {"name": source.name, "file": f"sources/{source.name}-{digest(source_png)[:12]}.png",
-                   "sha256": digest(source_png), "product_box": list(source.product_box), "crop": list(crop),
+        "brand": kit.record() | {"logo": f"brand/logo-{logo_sha[:12]}.png" if logo_sha else None,
+                                 "logo_pixels_sha256": logo_sha},
+        "source": {"name": source.name, "file": f"sources/{source.name}-{source_sha[:12]}.png",
+                   "pixels_sha256": source_sha, "product_box": list(source.product_box), "crop": list(crop),
                    "shot": source.shot},
         "product_box": list(product),
         "plan": plan.record(),
@@ -125,18 +126,27 @@ def rerender(record: dict, folder: Path) -> Image.Image:
     source_path = folder / record["source"]["file"]
     if not source_path.is_file():
         raise StyleLabError(f"The source shot {record['source']['file']} is missing beside the JSON.")
-    source_bytes = source_path.read_bytes()
-    if digest(source_bytes) != record["source"]["sha256"]:
+    image = _open(source_path).convert("RGB")
+    if pixel_digest(image) != record["source"]["pixels_sha256"]:
         raise StyleLabError(f"{record['source']['file']} is not the shot this creative was made from.")
     logo = None
     if record["brand"].get("logo"):
         logo_path = folder / record["brand"]["logo"]
         if not logo_path.is_file():
             raise StyleLabError(f"The logo {record['brand']['logo']} is missing beside the JSON.")
-        logo = Image.open(logo_path)
-        logo.load()
-    source = AdSource(record["source"]["name"], Image.open(io.BytesIO(source_bytes)).convert("RGB"),
-                      tuple(record["source"]["product_box"]), record["source"]["shot"])
+        logo = _open(logo_path)
+        if pixel_digest(logo) != record["brand"]["logo_pixels_sha256"]:
+            raise StyleLabError(f"{record['brand']['logo']} is not the logo this creative was made with.")
+    source = AdSource(record["source"]["name"], image, tuple(record["source"]["product_box"]), record["source"]["shot"])
     ad = AdFormat(record["format"], tuple(record["size"]), record["ratio"], "")
     canvas, _ = framed(source, ad, tuple(record["source"]["crop"]))
     return paint(Plan.from_record(record["plan"]), canvas, logo)
+
+
+def _open(path: Path) -> Image.Image:
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.copy()
+    except (OSError, ValueError):
+        raise StyleLabError(f"{path.name} is not an image we can read.") from None

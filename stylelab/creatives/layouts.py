@@ -41,18 +41,18 @@ LAYOUTS: dict[str, Layout] = {
                 Block(("badge",), ("corner",))), (0.5, 0.8), 0.7),
         Layout("side panel", "a panel in the brand colour beside the product with everything in it",
                (Block(("logo", "headline", "subline", "badge", "cta"), ("side full", "top", "bottom"), align="start",
-                      panel=True),), (0.85, 0.6)),
+                      panel=True),), (0.85, 0.6), 0.7),
         Layout("corner badge", "a large round badge in the top corner, the logo opposite, headline and button "
                "below the product",
                (Block(("badge",), ("top", "side"), align="start"),
                 Block(("logo",), ("top", "side"), align="end"),
-                Block(("headline", "cta"), ("bottom", "top", "side"))), (0.5, 0.3), 0.75),
+                Block(("headline", "cta"), ("bottom", "top", "side"))), (0.5, 0.3), 0.7),
         Layout("bottom band", "a band in the brand colour along the bottom with headline and button, the logo "
                "at the top",
                (Block(("logo",), ("top", "side"), align="start"),
                 Block(("badge",), ("corner",)),
                 Block(("headline", "subline", "cta"), ("bottom", "top"), align="start", panel=True, row=True)),
-               (0.5, 0.25), 0.75),
+               (0.5, 0.25), 0.7),
         Layout("logo only", "only the logo, in the top corner: the shot speaks for itself",
                (Block(("logo",), ("top", "side", "bottom"), align="start"),), (0.5, 0.6), 1.0),
     )

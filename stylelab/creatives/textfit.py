@@ -64,12 +64,10 @@ CLAUSE_END = set("，、。！？；：,;:!?")
 
 
 def clauses(pieces: list[str]) -> list[str]:
-    """CJK units joined into clauses (up to a comma or full stop): the breaks a reader prefers."""
+    """Units joined into clauses, up to a comma or full stop: the breaks a reader prefers."""
     joined: list[str] = []
     for piece in pieces:
-        glue = (joined and is_cjk(joined[-1][-1]) and joined[-1][-1] not in CLAUSE_END and is_cjk(piece[0])
-                and not joined[-1][-1].isspace())
-        if glue:
+        if joined and joined[-1].rstrip()[-1:] not in CLAUSE_END:
             joined[-1] += piece
         else:
             joined.append(piece)
@@ -100,13 +98,13 @@ def break_lines(text: str, face: FontFace, size: int, width: float, by_clause: b
 
 
 def balanced(text: str, face: FontFace, size: int, width: float) -> list[str] | None:
-    """The same number of lines as the greedy break, as even as they go (no lonely last word); Chinese
-    breaks after a comma where that costs no extra line."""
+    """The same number of lines as the greedy break: broken after commas where that costs no extra line,
+    else as even as they go (no lonely last word)."""
     lines = break_lines(text, face, size, width)
     if lines is None or len(lines) < 2:
         return lines
     by_clause = break_lines(text, face, size, width, by_clause=True)
-    if by_clause is not None and len(by_clause) == len(lines):
+    if by_clause is not None and len(by_clause) == len(lines):  # a break after a comma, at no extra line
         return by_clause
     low, high = width * 0.4, width
     for _ in range(8):
