@@ -235,7 +235,8 @@ class Composer:
             width, height = content[2] - content[0], content[3] - content[1]
             if width < 0.12 * self.unit or height < 0.05 * self.unit:
                 continue
-            if name.startswith("side") and width < SIDE_WIDTH * self.ad.size[0]:
+            wordy = any(e in elements for e in ("headline", "subline"))
+            if wordy and name.startswith("side") and width < SIDE_WIDTH * self.ad.size[0]:
                 continue  # a sliver beside a wide product: a headline there breaks every word
             found = self._largest(block, elements, width, height)
             if found is not None:

@@ -47,11 +47,11 @@ LAYOUTS: dict[str, Layout] = {
                (Block(("badge",), ("top", "side"), align="start"),
                 Block(("logo",), ("top", "side"), align="end"),
                 Block(("headline", "cta"), ("bottom", "top", "side"))), (0.5, 0.3), 0.7),
-        Layout("bottom band", "a band in the brand colour along the bottom with headline and button, the logo "
-               "at the top",
-               (Block(("logo",), ("top", "side"), align="start"),
-                Block(("badge",), ("corner",)),
-                Block(("headline", "subline", "cta"), ("bottom", "top"), align="start", panel=True, row=True)),
+        Layout("bottom band", "a band in the brand colour along the bottom with the logo, headline and button, "
+               "the badge beside the product's top corner",
+               (Block(("badge",), ("corner",)),
+                Block(("logo", "headline", "subline", "cta"), ("bottom", "top"), align="start", panel=True,
+                      row=True)),
                (0.5, 0.25), 0.7),
         Layout("logo only", "only the logo, in the top corner: the shot speaks for itself",
                (Block(("logo",), ("top", "side", "bottom"), align="start"),), (0.5, 0.6), 1.0),

@@ -72,11 +72,7 @@ class UsageLog:
                 for (template, version), g in sorted(groups.items())]
 
     def summary_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(SUMMARY_HEADERS)
-        writer.writerows(self.summary())
-        return buffer.getvalue()
+        return _csv(SUMMARY_HEADERS, self.summary())
 
 
     def creative_summary(self) -> list[list[Any]]:
@@ -95,15 +91,19 @@ class UsageLog:
         return [[*key, g["good"], g["not good"], g["winner"], len(g["people"])] for key, g in sorted(groups.items())]
 
     def creative_summary_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(CREATIVE_HEADERS)
-        writer.writerows(self.creative_summary())
-        return buffer.getvalue()
+        return _csv(CREATIVE_HEADERS, self.creative_summary())
 
 
 CREATIVE_HEADERS = ["Layout", "Format", "Headline", "Shot", "Template", "Good", "Not good", "Winners", "People"]
 SUMMARY_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down", "People"]
+
+
+def _csv(headers: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def _mean(values: list[float]) -> float | str:

@@ -37,7 +37,7 @@ def create_creatives_tab(creative: Any) -> CreativesTab:
                                  min_width=90)
             shot_files = gr.File(label="…or finished shots with their JSON sidecars (from Product shots)",
                                  file_count="multiple", file_types=["image", ".json"], elem_id="ad-shot-files",
-                                 height=110)
+                                 height=150)
             with gr.Accordion("Brand kit", open=True, elem_id="ad-kit-panel"):
                 kit_note = gr.Markdown(elem_id="ad-kit-note", elem_classes="hint")
                 colours = gr.Textbox(label="Brand colours (hex, up to six)", elem_id="ad-colours",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.creatives.conftest import synthetic_shot
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import download, screenshot
 
 
 @pytest.fixture()
@@ -29,7 +29,7 @@ def test_a_two_by_two_grid_is_rated_and_downloaded(server, page, tmp_path):
     page.get_by_role("tab", name="Ad creatives").click()
     page.locator("#ad-kit-note", has_text="Using").wait_for()  # the workspace's kit is in the fields
     page.locator("#ad-shot-files input[type=file]").set_input_files([str(p) for p in _shot(tmp_path)])
-    page.locator("#ad-shot-files", has_text="mug-podium.json").wait_for()
+    page.locator("#ad-shot-files").get_by_text("mug-podium.png").wait_for()
     page.locator("#ad-headlines textarea").fill("Made to last\n新品上市，限时八折！")
     page.locator("#ad-badge input").fill("New")
     page.locator("#ad-make").click()
@@ -41,10 +41,7 @@ def test_a_two_by_two_grid_is_rated_and_downloaded(server, page, tmp_path):
     page.locator("#ad-rating-status", has_text="is winner").wait_for()
     page.locator("#ad-table", has_text="winner").wait_for()
     screenshot(page, "ad-creatives-grid")
-    with page.expect_download() as download_info:
-        page.locator('#ad-downloads a[download="stylelab-creatives.zip"]').click()
-    archive = tmp_path / "creatives.zip"
-    download_info.value.save_as(archive)
+    archive = download(page, '#ad-downloads a[download="stylelab-creatives.zip"]', tmp_path / "creatives.zip")
     with zipfile.ZipFile(archive) as bundle:
         names = bundle.namelist()
         records = [json.loads(bundle.read(n)) for n in names if n.endswith(".json") and "/" not in n]
