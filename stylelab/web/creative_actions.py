@@ -20,7 +20,6 @@ from stylelab.text import literal
 from stylelab.web.actions import upload_path, user_errors
 from stylelab.web.workspace import current_workspace
 
-CREATIVE_HEADERS = ["#", "Creative", "Layout", "Headline", "Text contrast (lowest / needed)", "Rating"]
 RATINGS = {"good": "good", "not good": "not good", "winner": "winner"}
 SOURCE_NAMES = {"yours": "your brand kit", "house": "the house brand kit", "default": "StyleLab's default kit"}
 
@@ -141,6 +140,7 @@ class CreativeActions:
 
 
 def _rows(state: dict) -> list[list[Any]]:
+    """#, creative, layout, headline, lowest text contrast / what AA needed there, rating."""
     rows = []
     for i, record in enumerate(state["records"]):
         texts = record["plan"]["texts"]

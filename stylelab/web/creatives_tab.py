@@ -11,8 +11,8 @@ from stylelab.creatives.formats import AD_FORMATS, DEFAULT_FORMAT
 from stylelab.creatives.layouts import DEFAULT_LAYOUTS, LAYOUTS
 from stylelab.product.scene.choices import SCENE_KINDS
 from stylelab.web.common import ImageUpload, progress_reporter, user_event
-from stylelab.web.creative_actions import CREATIVE_HEADERS
 
+CREATIVE_HEADERS = ["#", "Creative", "Layout", "Headline", "Text contrast (lowest / needed)", "Rating"]
 LAYOUT_HINT = " · ".join(f"**{layout.name}**: {layout.description}" for layout in LAYOUTS.values())
 
 
