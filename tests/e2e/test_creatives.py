@@ -35,7 +35,7 @@ def test_a_two_by_two_grid_is_rated_and_downloaded(server, page, tmp_path):
     page.locator("#ad-make").click()
     page.locator("#ad-status", has_text="Made 4 creative(s) in Social 4:5").wait_for()
     assert page.locator("#ad-gallery img").count() == 4
-    page.locator("#ad-gallery button").nth(1).click()  # the second creative
+    page.locator("#ad-gallery .thumbnail-lg").nth(1).click()  # the second creative
     page.wait_for_function("() => document.querySelector('#ad-number input').value === '2'")
     page.locator("#ad-winner").click()
     page.locator("#ad-rating-status", has_text="is winner").wait_for()
