@@ -32,6 +32,7 @@ from stylelab.web.gan_actions import CatalogActions  # noqa: E402
 from stylelab.settings import AppSettings  # noqa: E402
 from stylelab.studio import Studio  # noqa: E402
 from stylelab.web.box_prompt import DRAG_SCRIPT  # noqa: E402
+from stylelab.web.creative_actions import CreativeActions  # noqa: E402
 from stylelab.web.layout import CSS, THEME, build_app  # noqa: E402
 
 
@@ -45,7 +46,7 @@ def create_app(settings: AppSettings | None = None) -> tuple[gr.Blocks, AppSetti
     results_seconds = round(settings.results_hours * 3600)
     app = build_app(WebActions(studio), engine.device_name, admin, catalog,
                     browser_storage=browser_storage_secret(settings.data_dir), hf_login=settings.hf_oauth,
-                    delete_cache=(min(3600, results_seconds), results_seconds))
+                    delete_cache=(min(3600, results_seconds), results_seconds), creative=CreativeActions(studio))
     app.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     return app, settings
 

@@ -19,6 +19,8 @@ _EXPORTS = {
     "resolve_style": "stylelab.api",
     "default_engine": "stylelab.api",
     "cutout": "stylelab.api",
+    "ad_creatives": "stylelab.api",
+    "rerender_creative": "stylelab.api",
     "CutoutPrompt": "stylelab.product.prompts",
     "CutoutResult": "stylelab.product.cutout",
     "StyleEngine": "stylelab.engine",

@@ -185,3 +185,74 @@ def product_shots(
             target = save_image(shot.image, Path(out) / f"{stem}-seed{shot.seed}.png")
             target.with_suffix(".json").write_text(shot.sidecar(), encoding="utf-8")
     return shots
+
+
+def ad_creatives(
+    shots: Sequence[object],
+    headlines: str | Sequence[str],
+    layouts: str | Sequence[str] = ("headline on top", "bottom band"),
+    format: str = "Social 4:5",  # noqa: A002  (the word designers use)
+    subline: str = "",
+    badge: str = "",
+    cta: str = "",
+    colours: str | Sequence[str] | None = None,
+    heading_font: str = "Noto Sans",
+    body_font: str = "Noto Sans",
+    logo: ImageInput | None = None,
+    out: str | os.PathLike | None = None,
+    file_format: str = "PNG",
+) -> list:
+    """Ad creatives: every headline on every shot in every layout, in one format.
+
+    ``shots`` are shot files with their NAME.json sidecar beside them (from ``product_shots(out=...)``
+    or the CLI's ``shots``), Shot objects from ``product_shots``, or photos (their product found by the
+    cut-out). ``colours`` are the brand's hex codes (primary, accent, ...); ``logo`` a PNG with
+    transparency. Returns Creative objects (``.image``, ``.record``, ``.sidecar()``); ``out`` also writes
+    each image with its JSON, the source shots and the logo, and ``stylelab-creatives.zip``.
+    """
+    from stylelab.creatives.brand import DEFAULT_COLOURS, make_kit
+    from stylelab.creatives.compose import AdCopy
+    from stylelab.creatives.creative import AdSource
+    from stylelab.creatives.variants import (VariantRequest, export_creatives, load_source, make_variants,
+                                             product_box_of)
+
+    if isinstance(shots, (str, os.PathLike, Image.Image)) or not isinstance(shots, Sequence):
+        shots = [shots]
+    sources = []
+    for index, shot in enumerate(shots):
+        if isinstance(shot, AdSource):
+            sources.append(shot)
+        elif hasattr(shot, "record") and hasattr(shot, "image"):  # a Shot from product_shots
+            sources.append(AdSource(f"shot{index + 1}-seed{shot.record.get('seed', 0)}", shot.image.convert("RGB"),
+                                    tuple(shot.record["product_box"]), shot.record))
+        elif isinstance(shot, (str, os.PathLike)):
+            sources.append(load_source(shot, find_product=product_box_of))
+        else:
+            raise StyleLabError(f"A shot must be a file path, a Shot from product_shots or an AdSource; got "
+                                f"{type(shot).__name__}.")
+    kit = make_kit(colours if colours else DEFAULT_COLOURS, heading_font, body_font, cta or "Shop now",
+                   load_image(logo, what="logo") if logo is not None else None)
+    request = VariantRequest(tuple([headlines] if isinstance(headlines, str) else headlines),
+                             tuple([layouts] if isinstance(layouts, str) else layouts), format,
+                             AdCopy(subline=subline, badge=badge, cta=cta)).checked(len(sources))
+    grid = make_variants(request, lambda _layout: sources, kit)
+    if grid.problems:
+        raise StyleLabError(" ".join(grid.problems))
+    if out is not None:
+        export_creatives(grid.creatives, Path(out), file_format)
+    return grid.creatives
+
+
+def rerender_creative(sidecar: str | os.PathLike) -> Image.Image:
+    """A creative again, from its JSON sidecar with the source shot and logo beside it (as the ZIP has them)."""
+    import json
+
+    from stylelab.creatives.creative import rerender
+
+    path = Path(sidecar)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise StyleLabError(f"'{path}' is not a readable JSON sidecar.") from None
+    return rerender(record, path.parent)
+

@@ -1,4 +1,4 @@
-"""The command line: `python -m stylelab restyle ...`, `... gan train|finetune|sample ...` and `... styles`."""
+"""The command line: `python -m stylelab restyle ...`, `... shots ...`, `... ads ...`, `... gan train|finetune|sample ...` and `... styles`."""
 from __future__ import annotations
 
 import argparse
@@ -419,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--strength", type=float, default=0.8, help="style strength on the wall or backdrop "
                                                                   "(default 0.8)")
     shots.set_defaults(run=_shots)
+    add_ads_command(commands)
     tune = commands.add_parser("finetune", help="fine-tune the any-image network to a style and your photos",
                                parents=[shared_options()])
     tune.add_argument("--style", required=True, help="a style image, or the name of one of your templates")
@@ -447,6 +448,61 @@ def build_parser() -> argparse.ArgumentParser:
     styles = commands.add_parser("styles", help="list the built-in styles")
     styles.set_defaults(run=_styles)
     return parser
+
+
+def add_ads_command(commands: argparse._SubParsersAction) -> None:
+    from stylelab.creatives.fonts import FAMILIES
+    from stylelab.creatives.formats import AD_FORMATS, DEFAULT_FORMAT
+    from stylelab.creatives.layouts import DEFAULT_LAYOUTS, LAYOUTS
+
+    ads = commands.add_parser("ads", help="ad creatives: headlines x shots x layouts on product shots, each with "
+                                          "a JSON sidecar it re-renders from", parents=[shared_options("stylelab-ads")])
+    ads.add_argument("shots", nargs="*", type=Path, metavar="SHOT",
+                     help="shots with their NAME.json sidecar beside them (from `shots`), or photos")
+    ads.add_argument("--headline", action="append", metavar="TEXT", help="a headline (repeat for variants)")
+    ads.add_argument("--layout", action="append", metavar="LAYOUT",
+                     help="repeatable — " + choice_help({n: l.description for n, l in LAYOUTS.items()},
+                                                        ", ".join(DEFAULT_LAYOUTS)))
+    ads.add_argument("--format", default=DEFAULT_FORMAT, metavar="FORMAT",
+                     help="— " + choice_help({n: f"{a.ratio}, {a.size[0]}x{a.size[1]}, {a.placement}"
+                                              for n, a in AD_FORMATS.items()}, DEFAULT_FORMAT))
+    ads.add_argument("--subline", default="", help="the line under the headline")
+    ads.add_argument("--badge", default="", help="a price or offer for the badge, e.g. '-20 %%' or 'New'")
+    ads.add_argument("--cta", default="", help="the call to action (default: 'Shop now')")
+    ads.add_argument("--colours", help="brand colours as hex codes, primary first: '#1F2A44,#E4572E,#F4F1EA'")
+    ads.add_argument("--heading-font", default="Noto Sans", choices=list(FAMILIES), metavar="FONT",
+                     help=f"one of: {', '.join(FAMILIES)} (Chinese text is set in Noto Sans CJK)")
+    ads.add_argument("--body-font", default="Noto Sans", choices=list(FAMILIES), metavar="FONT")
+    ads.add_argument("--logo", type=Path, help="the logo, a PNG with transparency")
+    ads.add_argument("--jpeg", action="store_true", help="write JPEG instead of PNG")
+    ads.add_argument("--rerender", type=Path, metavar="CREATIVE.json",
+                     help="re-render a creative from its JSON (with sources/ and brand/ beside it) into --out")
+    ads.set_defaults(run=_ads)
+
+
+def _ads(args: argparse.Namespace) -> int:
+    import stylelab
+    from stylelab.creatives.layouts import DEFAULT_LAYOUTS
+    from stylelab.imageio import save_image
+
+    if args.rerender:
+        image = stylelab.rerender_creative(args.rerender)
+        target = save_image(image, args.out / f"{args.rerender.stem}.png")
+        if not args.quiet:
+            print(target)
+        return 0
+    if not args.shots:
+        raise StyleLabError("Give at least one shot (with its JSON sidecar), or --rerender CREATIVE.json.")
+    creatives = stylelab.ad_creatives(
+        [path for path, _ in _photo_files(args.shots)], args.headline or [], args.layout or list(DEFAULT_LAYOUTS),
+        args.format, args.subline, args.badge, args.cta, args.colours, args.heading_font, args.body_font, args.logo,
+        args.out, "JPEG" if args.jpeg else "PNG")
+    if not args.quiet:
+        for creative in creatives:
+            print(f"{args.out / creative.name}.{'jpg' if args.jpeg else 'png'}  ({creative.record['layout']}, "
+                  f"{creative.record['format']})")
+        print(args.out / "stylelab-creatives.zip")
+    return 0
 
 
 def _users(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ The Gradio tabs are handed these methods; they never touch torch themselves.
 from __future__ import annotations
 
 import hashlib
+import io
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -15,7 +17,14 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from stylelab.creatives.brand import DEFAULT_COLOURS, BrandKit, make_kit
+from stylelab.creatives.creative import AdSource, png_bytes
+from stylelab.creatives.fonts import DEFAULT_FAMILY
+from stylelab.creatives.formats import ad_format
+from stylelab.creatives.layouts import layout
 from stylelab.product.compose import MODES
+from stylelab.product.scene.choices import SCENE_KINDS
+from stylelab.product.scene.options import scene_request
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.engine.device import describe
 from stylelab.errors import StyleLabError
@@ -32,6 +41,7 @@ from stylelab.product.shots import Placement
 from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
 from stylelab.styles import BUILTIN_STYLES
+from stylelab.store.brand_kits import BrandKitStore
 from stylelab.store.usage import UsageLog
 from stylelab.store.templates import Template, TemplateStore, WorkspaceStores, clean_template_name
 from stylelab.store.workspaces import Workspace
@@ -111,6 +121,7 @@ class Studio:
         self.store = TemplateStore(settings.data_dir, self._builtin_thumbnails())  # the house templates
         self.workspaces = WorkspaceStores(settings.data_dir, self.store)
         self.usage = UsageLog(settings.data_dir)
+        self.brand_kits = BrandKitStore(settings.data_dir)
         self._embeddings: OrderedDict[str, torch.Tensor] = OrderedDict()
         self._embeddings_lock = threading.Lock()
         # cut-outs (GrabCut, matting) run on the CPU whatever the engine's device; named the engine's way
@@ -370,6 +381,64 @@ class Studio:
                                scene.settings, paint_wall=mix is not None and scene.settings is not None,
                                template_palette=scene.template_palette)
         return shots, ProductMask(found.mask, found.confidence, found.source, found.note)
+
+    # -- ad creatives ------------------------------------------------------------------------
+
+    def brand_kit(self, workspace: Workspace | None = None) -> BrandKit:
+        """The workspace's own kit, else the house kit, else StyleLab's default."""
+        stored = self.brand_kits.load(workspace)
+        if stored is None:
+            return BrandKit()
+        logo = load_image(Image.open(io.BytesIO(stored.logo_png)), what="logo") if stored.logo_png else None
+        fields = stored.fields
+        return make_kit(fields.get("colours", DEFAULT_COLOURS), fields.get("heading_font", DEFAULT_FAMILY),
+                        fields.get("body_font", DEFAULT_FAMILY), fields.get("cta", ""), logo, stored.source)
+
+    def save_brand_kit(self, kit: BrandKit, workspace: Workspace | None = None) -> None:
+        """Into the workspace; without one, as the house kit everyone without their own sees."""
+        self.brand_kits.save(workspace, {k: v for k, v in kit.record().items() if k != "source"},
+                             png_bytes(kit.logo) if kit.logo is not None else None)
+
+    def ad_shots(self, photo: Photo, scenes: Sequence[str], seed: int, format_name: str,
+                 drawn_mask: MaskChoice = None) -> Callable[[str], list[AdSource]]:
+        """Shots for creatives, by layout: each scene rendered with the product where the layout wants it
+        (shots for layouts that want the same place are rendered once); the product is cut out once."""
+        if not scenes:
+            raise StyleLabError("Pick at least one scene for the shots.")
+        unknown = [kind for kind in scenes if kind not in SCENE_KINDS]
+        if unknown:
+            raise StyleLabError(f"There is no scene called '{unknown[0]}'. Pick from: {', '.join(SCENE_KINDS)}.")
+        if not isinstance(seed, int) or seed < 0:
+            raise StyleLabError("The seed must be a whole number, 0 or more.")
+        ad_format(format_name)
+        found = self.cutout(photo, drawn_mask)
+        made: dict[tuple, list[AdSource]] = {}
+
+        def for_layout(layout_name: str) -> list[AdSource]:
+            chosen = layout(layout_name)
+            key = (*chosen.product_at, chosen.product_scale)
+            if key not in made:
+                placement = Placement(scale=chosen.product_scale, x=chosen.product_at[0], y=chosen.product_at[1])
+                made[key] = []
+                for kind in scenes:
+                    (shot,) = generate_shots(self.engine, found.rgba, found.mask, None, format_name, 1, seed,
+                                             placement, 0.8, scene_request(kind).settings)
+                    made[key].append(AdSource(f"{photo.name}-{kind.replace(' ', '-')}-seed{seed}", shot.image,
+                                              tuple(shot.record["product_box"]), shot.record))
+            return made[key]
+
+        return for_layout
+
+    def rate_creative(self, record: dict, rating: str, workspace: Workspace | None = None) -> None:
+        if rating not in ("good", "not good", "winner"):
+            raise StyleLabError("A creative is rated good, not good or a winner.")
+        shot = record["source"].get("shot") or {}
+        shot_name = f"{shot['scene']} seed {shot.get('seed')}" if "scene" in shot else record["source"]["name"]
+        self.usage.record("creative rating", rating=rating, creative=record["name"], layout=record["layout"],
+                          format=record["format"], headline=record["copy"]["headline"], copy=record["copy"],
+                          shot=shot_name, shot_settings=shot, template=shot.get("template"),
+                          brand={k: v for k, v in record["brand"].items() if k != "logo_pixels_sha256"},
+                          **_who(workspace, False))
 
     @staticmethod
     def new_output_folder() -> Path:

@@ -9,7 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "stylelab"
 
 # Lower layers never reach up into these: the web UI and the public faces built on everything else.
 UPPER = ("stylelab.web", "stylelab.studio", "stylelab.api", "stylelab.cli", "stylelab.__main__")
-LOWER = ("stylelab.engine", "stylelab.product", "stylelab.store", "stylelab.models", "stylelab.weights",
+LOWER = ("stylelab.engine", "stylelab.product", "stylelab.creatives", "stylelab.store", "stylelab.models", "stylelab.weights",
          "stylelab.training", "stylelab.gan", "stylelab.cluster", "stylelab.errors", "stylelab.text",
          "stylelab.settings", "stylelab.imageio", "stylelab.metrics", "stylelab.styles")
 

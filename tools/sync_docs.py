@@ -19,6 +19,9 @@ sys.path.insert(0, str(ROOT))
 from stylelab.product.scene.choices import (GOBO_DESCRIPTIONS, MATERIAL_DESCRIPTIONS, PRESETS,  # noqa: E402
                                             SCENE_DESCRIPTIONS)
 from stylelab.vocabulary import PRECISIONS  # noqa: E402
+from stylelab.creatives.fonts import FAMILIES  # noqa: E402
+from stylelab.creatives.formats import AD_FORMATS  # noqa: E402
+from stylelab.creatives.layouts import LAYOUTS  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
 
@@ -38,7 +41,25 @@ def _presets() -> str:
     return _table(("format", "size (px)", "what it is for"), rows)
 
 
+def _ad_formats() -> str:
+    rows = [(f"`{a.name}`", a.ratio, f"{a.size[0]}x{a.size[1]}", a.placement if a.allows_text else
+             "no text, badge or logo: asking for a creative gets a sentence") for a in AD_FORMATS.values()]
+    return _table(("format", "ratio", "size (px)", "placement and safe zone"), rows)
+
+
+def _fonts() -> str:
+    rows = []
+    for family in FAMILIES.values():
+        faces = dict.fromkeys([family.bold, family.regular, family.cjk_bold, family.cjk_regular])
+        rows.append((f"`{family.name}`", family.description,
+                     "; ".join(f"{f.name} {f.version} (`{f.package}`)" for f in faces), family.bold.licence))
+    return _table(("font", "what it is", "faces (Python package)", "licence"), rows)
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
+    "layouts": _described("layout", {name: layout.description for name, layout in LAYOUTS.items()}),
+    "ad-formats": _ad_formats,
+    "fonts": _fonts,
     "precisions": _described("precision", PRECISIONS),
     "scenes": _described("scene", SCENE_DESCRIPTIONS),
     "materials": _described("material", MATERIAL_DESCRIPTIONS),

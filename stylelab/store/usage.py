@@ -23,7 +23,7 @@ class UsageLog:
         self._lock = threading.Lock()
 
     def record(self, kind: str, **fields: Any) -> None:
-        if kind not in ("use", "rating"):
+        if kind not in ("use", "rating", "creative rating"):
             raise ValueError(kind)
         line = json.dumps({"time": time.time(), "kind": kind, **fields})
         try:
@@ -51,6 +51,8 @@ class UsageLog:
         the different workspaces that used or rated it."""
         groups: dict[tuple[str, str], dict[str, Any]] = {}
         for event in self.events():
+            if event["kind"] not in ("use", "rating"):
+                continue  # ad creatives have their own summary
             template = event.get("template", "?")
             if event.get("own"):
                 template = f"{template} ({event.get('by', '?')})"
@@ -70,14 +72,38 @@ class UsageLog:
                 for (template, version), g in sorted(groups.items())]
 
     def summary_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(SUMMARY_HEADERS)
-        writer.writerows(self.summary())
-        return buffer.getvalue()
+        return _csv(SUMMARY_HEADERS, self.summary())
 
 
+    def creative_summary(self) -> list[list[Any]]:
+        """Rows: layout, format, headline, shot, template, good, not good, winners, people — the ad creatives'
+        ratings, so a designer's A/B picks add up per layout and headline."""
+        groups: dict[tuple[str, ...], dict[str, Any]] = {}
+        for event in self.events():
+            if event.get("kind") != "creative rating":
+                continue
+            key = (event.get("layout", "?"), event.get("format", "?"), event.get("headline", ""),
+                   event.get("shot", "?"), event.get("template") or "—")
+            group = groups.setdefault(key, {"good": 0, "not good": 0, "winner": 0, "people": set()})
+            if event.get("rating") in ("good", "not good", "winner"):
+                group[event["rating"]] += 1
+            group["people"].add(event.get("workspace", "(no workspace)"))
+        return [[*key, g["good"], g["not good"], g["winner"], len(g["people"])] for key, g in sorted(groups.items())]
+
+    def creative_summary_csv(self) -> str:
+        return _csv(CREATIVE_HEADERS, self.creative_summary())
+
+
+CREATIVE_HEADERS = ["Layout", "Format", "Headline", "Shot", "Template", "Good", "Not good", "Winners", "People"]
 SUMMARY_HEADERS = ["Template", "Version", "Uses", "Mean SSIM", "Mean PSNR (dB)", "Thumbs up", "Thumbs down", "People"]
+
+
+def _csv(headers: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def _mean(values: list[float]) -> float | str:

@@ -12,6 +12,7 @@ from PIL import Image
 from stylelab.web.actions import upload_path, user_errors
 from stylelab.store.jobs import Job, JobManager
 from stylelab.web.auth import AdminAuth
+from stylelab.web.workspace import current_workspace
 from stylelab.errors import StyleLabError
 from stylelab.imageio import to_tensor
 from stylelab.studio import Studio
@@ -169,6 +170,28 @@ class AdminActions:
     @admin_only
     def dashboard(self) -> list[list[Any]]:
         return self.studio.usage.summary()
+
+    @admin_only
+    def creative_dashboard(self) -> list[list[Any]]:
+        """The ad creatives' ratings per layout, format, headline, shot and template."""
+        return self.studio.usage.creative_summary()
+
+    @admin_only
+    def creative_dashboard_csv(self) -> str:
+        path = self.studio.new_output_folder() / "stylelab-ad-creatives.csv"
+        path.write_bytes(self.studio.usage.creative_summary_csv().encode())
+        return str(path)
+
+    @admin_only
+    def publish_house_brand_kit(self) -> str:
+        """The brand kit saved in this browser's workspace becomes the house kit: everyone without a kit of
+        their own uses it."""
+        workspace = current_workspace.get()
+        stored = self.studio.brand_kits.load(workspace)
+        if stored is None or stored.source != "yours":
+            raise StyleLabError("Save a brand kit on the Ad creatives tab first; that kit is what gets published.")
+        self.studio.save_brand_kit(self.studio.brand_kit(workspace), None)
+        return "Published your brand kit as the house brand kit: everyone without a kit of their own now uses it."
 
     @admin_only
     def dashboard_csv(self) -> str:

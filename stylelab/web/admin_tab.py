@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from stylelab.store.usage import SUMMARY_HEADERS
+from stylelab.store.usage import CREATIVE_HEADERS, SUMMARY_HEADERS
 from stylelab.web.catalog_admin import create_catalog_admin
 from stylelab.web.common import ImageUpload, admin_event, for_client, shown_to_user
 
@@ -108,6 +108,14 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
             export = gr.Button("Export CSV", elem_id="dashboard-export")
         dashboard = gr.Dataframe(headers=DASHBOARD_HEADERS, interactive=False, elem_id="dashboard-table")
         dashboard_file = gr.File(label="Dashboard CSV", elem_id="dashboard-csv")
+        gr.Markdown("### Ad creatives: ratings per layout, format and headline")
+        creative_table = gr.Dataframe(headers=CREATIVE_HEADERS, interactive=False, elem_id="creative-dashboard-table",
+                                      wrap=True)
+        with gr.Row():
+            creative_export = gr.Button("Export ad creatives CSV", elem_id="creative-dashboard-export")
+            house_kit = gr.Button("Publish my brand kit as the house kit", elem_id="publish-house-kit")
+        creative_file = gr.File(label="Ad creatives CSV", elem_id="creative-dashboard-csv")
+        house_kit_status = gr.Markdown(elem_id="house-kit-status")
         if catalog is not None:
             create_catalog_admin(catalog, password)
         timer = gr.Timer(1.0, active=False)
@@ -183,6 +191,18 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
         return admin.list_jobs(credential)
 
     @admin_event
+    def show_creative_dashboard(credential):
+        return admin.creative_dashboard(credential)
+
+    @admin_event
+    def export_creative_dashboard(credential):
+        return admin.creative_dashboard_csv(credential)
+
+    @admin_event
+    def publish_house_kit(credential):
+        return admin.publish_house_brand_kit(credential)
+
+    @admin_event
     def show_dashboard(credential):
         return admin.dashboard(credential)
 
@@ -213,4 +233,7 @@ def create_admin_tab(admin: Any, actions: Any, catalog: Any = None) -> None:
                  api_name="delete_version").then(list_versions, [password, version_template], versions,
                                                  api_visibility="private")
     refresh.click(show_dashboard, password, dashboard, api_name="dashboard")
+    refresh.click(show_creative_dashboard, password, creative_table, api_name="creative_dashboard")
+    creative_export.click(export_creative_dashboard, password, creative_file, api_name="creative_dashboard_csv")
+    house_kit.click(publish_house_kit, password, house_kit_status, api_name="publish_house_brand_kit")
     export.click(export_dashboard, password, dashboard_file, api_name="dashboard_csv")

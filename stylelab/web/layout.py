@@ -9,6 +9,7 @@ from stylelab.web.admin_tab import create_admin_tab
 from stylelab.web.catalog_section import refreshed_generators
 from stylelab.web.common import carry_workspace_key, serving, user_event
 from stylelab.web.compare_tab import create_compare_tab
+from stylelab.web.creatives_tab import create_creatives_tab
 from stylelab.web.generate_tab import create_generate_tab
 from stylelab.web.gradio_cache import use_atomic_image_cache
 from stylelab.web.restyle_tab import create_restyle_tab
@@ -44,9 +45,10 @@ THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink", font=["system
 
 def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = None,
               browser_storage: str | None = None, hf_login: bool = False,
-              delete_cache: tuple[int, int] | None = None) -> gr.Blocks:
+              delete_cache: tuple[int, int] | None = None, creative: Any = None) -> gr.Blocks:
     """``catalog`` (a stylelab.web.gan_actions.CatalogActions) adds the catalog generator's sections.
 
+    ``creative`` (a stylelab.web.creative_actions.CreativeActions) adds the Ad creatives tab.
     ``browser_storage`` is what Gradio scrambles the browser's kept workspace key with; the page serves
     it, so it hides nothing, but a fixed one lets the browser read its key back after a restart.
     ``hf_login`` shows *Sign in with Hugging Face* (on a Space with OAuth enabled); ``delete_cache``
@@ -68,6 +70,10 @@ def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = 
                 compare = create_compare_tab(actions, DEFAULT_COMPARISON)
             with gr.Tab("Product shots", id="generate", elem_id="tab-generate"):
                 generate = create_generate_tab(actions, DEFAULT_TEMPLATE, catalog)
+            creatives = None
+            if creative is not None:
+                with gr.Tab("Ad creatives", id="creatives", elem_id="tab-creatives"):
+                    creatives = create_creatives_tab(creative)
             with gr.Tab("My templates", id="templates", elem_id="tab-templates"):
                 manage = create_templates_tab(actions)
             if admin is not None and admin.enabled:  # no password configured: no admin tab at all
@@ -131,8 +137,10 @@ def build_app(actions: Any, device_name: str, admin: Any = None, catalog: Any = 
                                    [manage.status, *template_outputs], api_name="rename_template")
         manage.delete_button.click(delete_template, manage.chosen, [manage.status, *template_outputs],
                                    api_name="delete_template")
-        app.load(start_session, browser_key, [browser_key, manage.workspace, manage.workspace_key, *template_outputs],
-                 api_visibility="undocumented")
+        session = app.load(start_session, browser_key, [browser_key, manage.workspace, manage.workspace_key,
+                                                        *template_outputs], api_visibility="undocumented")
+        if creatives is not None:  # the workspace's brand kit, once the session knows its workspace
+            session.then(creatives.load_kit, None, creatives.kit_fields, api_visibility="undocumented")
         if generate.catalog is not None:
             app.load(lambda current: refreshed_generators(catalog, current), generate.catalog.generator,
                      generate.catalog.generator, api_visibility="undocumented")

@@ -117,3 +117,11 @@ def screenshot(page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def download(page, selector: str, target: Path) -> Path:
+    """Click a download link and keep the file at ``target``."""
+    with page.expect_download() as download_info:
+        page.locator(selector).click()
+    download_info.value.save_as(target)
+    return target

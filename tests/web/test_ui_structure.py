@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_ui_modules_do_not_import_torch():
     code = ("import sys; import stylelab.web.layout, stylelab.web.restyle_tab, stylelab.web.compare_tab, "
-            "stylelab.web.templates_tab; print('torch' in sys.modules)")
+            "stylelab.web.templates_tab, stylelab.web.creatives_tab; print('torch' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "False"

@@ -62,9 +62,12 @@ PRESETS: dict[str, Preset] = {
                description="pure white (255, 255, 255) with only a soft contact shadow, the product ~85 % of "
                            "the frame"),
         Preset("Square 2048", (2048, 2048), 0.7, description="a square shot for shops and feeds"),
+        Preset("Feed 1:1", (1080, 1080), 0.7, description="a square feed post or ad"),
         Preset("Social 4:5", (1080, 1350), 0.7, description="a portrait feed post"),
         Preset("Story 9:16", (1080, 1920), 0.6, description="a full-screen story or reel"),
+        Preset("Link ad 1.91:1", (1200, 628), 0.7, description="a link ad or a shared link's preview"),
         Preset("Banner 16:9", (1920, 1080), 0.7, description="a wide banner or hero image"),
+        Preset("Pin 2:3", (1000, 1500), 0.7, description="a tall pin"),
     )
 }
 DEFAULT_PRESET = "Social 4:5"
