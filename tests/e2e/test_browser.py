@@ -94,21 +94,6 @@ def test_a_saved_template_survives_a_restart(page, tmp_path, data_dir):
         restarted.stop()
 
 
-def test_compare_four_templates_side_by_side(server, page, tmp_path):
-    photo = _photo(tmp_path, "hero.jpg", (480, 320))
-    page.goto(server.url)
-    page.get_by_role("tab", name="Compare").click()
-    page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
-    page.locator("#compare-photo img").first.wait_for()
-    page.locator("#compare-button").click()
-    page.locator("#compare-status", has_text="Compared 4 template(s)").wait_for()
-    assert page.locator("#compare-gallery img").count() == 4
-    table = page.locator("#compare-table").inner_text()
-    for name in ("Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"):
-        assert name in table
-    screenshot(page, "compare-four")
-
-
 def test_a_bad_file_gets_a_clear_sentence_and_the_app_keeps_serving(server, page, tmp_path):
     fake = tmp_path / "invoice.jpg"
     fake.write_text("this is not a photo")

@@ -47,6 +47,15 @@ def _rows(page, table: str) -> list[list[str]]:
         "rows => rows.map(r => [...r.querySelectorAll('[role=gridcell]')].map(cell => cell.innerText.trim()))")
 
 
+def _compare(page, photo) -> None:
+    """Compare the default four templates on ``photo`` and wait for all four pictures."""
+    page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
+    page.locator("#compare-photo img").first.wait_for()
+    page.locator("#compare-button").click()
+    page.locator("#compare-status", has_text="Compared 4 template(s)").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('#compare-gallery img').length === 4")
+
+
 def _fold(page, panel: str) -> None:
     page.locator(f"{panel} button.label-wrap").first.click()
 
@@ -67,11 +76,7 @@ def test_compare_starts_like_restyle_and_its_gallery_and_table_fit(server, brows
     page.get_by_role("tab", name="Compare").click()
     assert (page.locator("#compare-strength input[type=number]").input_value(),
             page.locator("#compare-keep-colours input").is_checked()) == restyle_start == ("0.8", True)
-    page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
-    page.locator("#compare-photo img").first.wait_for()
-    page.locator("#compare-button").click()
-    page.locator("#compare-status", has_text="Compared 4 template(s)").wait_for()
-    page.wait_for_function("() => document.querySelectorAll('#compare-gallery img').length === 4")
+    _compare(page, photo)
     page.locator("#compare-table", has_text="Bold primaries").wait_for()
     screenshot(page, "compare-desktop")
     gallery = page.locator("#compare-gallery")
@@ -87,7 +92,7 @@ def test_compare_starts_like_restyle_and_its_gallery_and_table_fit(server, brows
     assert device["x"] + device["width"] <= table_box["x"] + table_box["width"] + 1, "the device column shows"
     rows = _rows(page, "#compare-table")
     badge = page.locator("#device-badge b").inner_text()
-    assert len(rows) == 4, rows
+    assert [row[0] for row in rows] == ["Ink wash", "Starry swirls", "Coloured pencil", "Bold primaries"], rows
     for row in rows:
         assert row[-1] == badge, f"one name for the device: {row[-1]} vs {badge}"
         assert row[4] != "—" and (re.fullmatch(r"[\d.]+", row[4]) or row[4].startswith("no product mask")), row
@@ -97,11 +102,7 @@ def test_compare_starts_like_restyle_and_its_gallery_and_table_fit(server, brows
     context, page = _page(browser, PHONE)
     page.goto(server.url)
     page.get_by_role("tab", name="Compare").click()
-    page.locator("#compare-photo input[type=file]").set_input_files(str(photo))
-    page.locator("#compare-photo img").first.wait_for()
-    page.locator("#compare-button").click()
-    page.locator("#compare-status", has_text="Compared 4 template(s)").wait_for()
-    page.wait_for_function("() => document.querySelectorAll('#compare-gallery img').length === 4")
+    _compare(page, photo)
     assert page.locator("#compare-gallery").evaluate(UNCLIPPED)
     screenshot(page, "compare-phone")
     context.close()
