@@ -270,6 +270,8 @@ class WebActions:
                       "on the photo.")
         elif mask.source == "automatic":
             status = f"Automatic cut-out, confidence {mask.confidence:.0%}. Drag a box to guide it."
+        elif mask.confidence < LOW_CONFIDENCE:  # the note asks for the click that fixes it
+            status = mask.note
         else:
             status = f"{mask.note} Add **Product** / **Not product** clicks to correct it."
         return picture, scale, status, prompt
@@ -373,6 +375,9 @@ def _cutout_status(name: str, result: Any) -> str:
     if result.source == "automatic" and result.low_confidence:
         return (f"The automatic cut-out of {literal(name)} is unsure ({result.confidence:.0%}): set a box around the "
                 "product on the photo and cut it out again.")
+    if result.source in ("box", "clicks") and result.low_confidence:
+        return (f"The cut-out of {literal(name)} from your {result.source} is unsure ({result.confidence:.0%}): add a "
+                "not-product click on backdrop it kept, or a product click on a part it lost.")
     return f"Cut out {literal(name)}: {result.source}, confidence {result.confidence:.0%}."
 
 
