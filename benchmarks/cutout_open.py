@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import cv2
@@ -31,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cutout import DATA as SHARED_DATA  # noqa: E402  (benchmarks/cutout.py)
-from cutout import one_click  # noqa: E402
+from cutout import _seconds, iou, one_click  # noqa: E402
 
 from stylelab.product.cutout import FULL, LOW_CONFIDENCE, PREVIEW, Quality, cutout  # noqa: E402
 from stylelab.product.masks import overlay  # noqa: E402
@@ -50,11 +49,6 @@ REAL_BOXES = {
     "p38_cafe_chairs_thin_legs.jpg": (240, 760, 1067, 1600),
     "p39_glass_terrarium_white.jpg": (75, 130, 657, 704),
 }
-
-
-def iou(alpha: np.ndarray, truth: np.ndarray) -> float:
-    a, b = alpha >= 0.5, truth >= 0.5
-    return float((a & b).sum() / max((a | b).sum(), 1))
 
 
 def alpha_of(result) -> np.ndarray:
@@ -155,12 +149,6 @@ def speed() -> None:
             prompt = CutoutPrompt(box=case.box, exclude=(case.hole,))
             slowest = max(slowest, float(np.median([_seconds(lambda: run(case, prompt)) for _ in range(3)])))
         print(f"| {label} | {slowest:.2f} |")
-
-
-def _seconds(run) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
 
 
 def real_sheet(path: Path) -> None:

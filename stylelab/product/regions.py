@@ -20,9 +20,10 @@ import numpy as np
 from stylelab.product.prompts import CutoutPrompt
 
 REGION_PIXELS = 0.25e6  # regions are grown on a copy of about this many pixels
-SEED_TOLERANCE = 14.0  # Lab units a region's pixel may differ from the colour under the click
+SEED_TOLERANCE = 10.0  # Lab units a region's pixel may differ from the colour under the click
 STEP_TOLERANCE = (4, 3, 3)  # 8-bit Lab units a step between neighbours may take (L, a, b)
 SEED_WINDOW = 2  # the colour under the click is the median of a (2n+1)^2 window: a click lands on noise
+EDGE = 3.0  # Lab units per pixel: a steeper change is an edge the region does not cross, however soft
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,16 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
     if not prompt.include and not prompt.exclude:
         return ClickRegions(include, exclude)
     lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2Lab)
+    edges = edge_map(lab)
     within = None
     if prompt.box is not None:
         x0, y0, x1, y1 = (round(v) for v in prompt.box)
         within = np.zeros(shape, bool)
         within[max(0, y0):y1, max(0, x0):x1] = True
     for point in prompt.include:
-        include |= grown_region(lab, point, within)
+        include |= _product_region(lab, point, edges, within)
     for point in prompt.exclude:
-        exclude |= grown_region(lab, point)
+        exclude |= grown_region(lab, point, edges)
     for point in prompt.include:  # the pixel under a product click is product, whatever else was said
         exclude[_pixel_window(point, shape)] = False
     return ClickRegions(include & ~exclude, exclude)
@@ -87,21 +89,50 @@ def regions_of_photo(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
     return ClickRegions(include, exclude)
 
 
-def grown_region(lab: np.ndarray, point: tuple[float, float], within: np.ndarray | None = None) -> np.ndarray:
-    """Bool map of the pixels connected to ``point`` (x, y) through small steps of colour, each
-    within SEED_TOLERANCE of the colour under it; inside ``within`` when given."""
+def edge_map(lab: np.ndarray) -> np.ndarray:
+    """Bool map of the pixels on an edge of an 8-bit Lab image: colour changing faster than EDGE a pixel."""
+    scaled = lab.astype(np.float32) * np.array([100 / 255, 1.0, 1.0], np.float32)  # 8-bit L runs 0..255
+    slope = sum(cv2.Sobel(scaled[..., c], cv2.CV_32F, 1, 0, scale=0.125) ** 2
+                + cv2.Sobel(scaled[..., c], cv2.CV_32F, 0, 1, scale=0.125) ** 2 for c in range(3))
+    return np.sqrt(slope) > EDGE
+
+
+def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None
+                    ) -> np.ndarray:
+    """A product click's region. Where a product part is coloured like the backdrop beside it, the
+    region can slip out into the backdrop; with a box, it then runs along the box's edge, which the
+    product only touches. Then it is grown again, stricter, down to the part under the click."""
+    region = grown_region(lab, point, edges, within)
+    if within is None:
+        return region
+    rim = within & ~cv2.erode(within.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    for strictness in (0.5, 0.25):
+        if (region & rim).sum() <= 0.1 * rim.sum():
+            break
+        region = grown_region(lab, point, edges, within, strictness)
+    return region
+
+
+def grown_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray | None = None,
+                 within: np.ndarray | None = None, strictness: float = 1.0) -> np.ndarray:
+    """Bool map of the pixels connected to ``point`` (x, y) through small steps of colour and no
+    ``edges``, each within SEED_TOLERANCE of the colour under it (both tolerances times
+    ``strictness``); inside ``within`` when given."""
     height, width = lab.shape[:2]
     y, x = _pixel(point, (height, width))
     seed = np.median(lab[_pixel_window(point, (height, width))].reshape(-1, 3), axis=0)
     scale = np.array([100 / 255, 1.0, 1.0], np.float32)  # 8-bit L runs 0..255 for 0..100
-    far = np.linalg.norm((lab.astype(np.float32) - seed) * scale, axis=2) > SEED_TOLERANCE
+    far = np.linalg.norm((lab.astype(np.float32) - seed) * scale, axis=2) > SEED_TOLERANCE * strictness
+    if edges is not None:
+        far |= edges
     if within is not None:
         far |= ~within
     far[y, x] = False
     blocked = np.zeros((height + 2, width + 2), np.uint8)
     blocked[1:-1, 1:-1] = far
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)
-    cv2.floodFill(lab, blocked, (x, y), 0, STEP_TOLERANCE, STEP_TOLERANCE, flags)
+    step = tuple(max(1, round(v * strictness)) for v in STEP_TOLERANCE)
+    cv2.floodFill(lab, blocked, (x, y), 0, step, step, flags)
     return blocked[1:-1, 1:-1] == 255
 
 
