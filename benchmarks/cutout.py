@@ -2,6 +2,8 @@
 
     nice -n 5 python benchmarks/cutout.py                 # figures to stdout (~15 min on 2 busy cores)
     nice -n 5 python benchmarks/cutout.py --limit 8       # a quick look
+    python benchmarks/cutout.py --no-speed --limit 25 --rows a.json; ... --skip 25 --rows b.json
+    python benchmarks/cutout.py --report a.json b.json    # the figures of a run in parts
     python benchmarks/cutout.py --sheet /tmp/sheet.png    # also a contact sheet of the real photos
 
 The test set is built at run time from ../shared/data (nothing of it is committed): the
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -33,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW, cutout  # noqa: E402
 from stylelab.product.prompts import CutoutPrompt  # noqa: E402
+from stylelab.product.regions import regions_of_photo  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# ../shared/data beside the checkout; STYLELAB_EVAL_DATA names it where the checkout lies elsewhere (a worktree)
+DATA = Path(os.environ.get("STYLELAB_EVAL_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
 SIDE = 1100  # long side of a test photo (about 1 MP)
 CUTOUTS = ("p27_sports_car_cutout_rgba.png", "p30_fire_extinguisher_rgba.png")
 BAND = 10  # px either side of the true edge for the alpha error
@@ -135,13 +140,18 @@ def evaluate(cases: list[Case]) -> list[dict]:
         boxed = cutout(case.image, CutoutPrompt(box=box))
         a_box = np.asarray(boxed.mask, dtype=np.float32) / 255.0
         click, is_product = one_click(a_box, case.alpha)
+        obeyed = None
         if click is None:
             a_click = a_box
         else:
             prompt = CutoutPrompt(box=box, include=(click,) if is_product else (), exclude=() if is_product else (click,))
             a_click = np.asarray(cutout(case.image, prompt).mask, dtype=np.float32) / 255.0
+            regions = regions_of_photo(np.asarray(case.image), prompt)
+            region = regions.include if is_product else regions.exclude
+            obeyed = bool(np.all((a_click[region] >= 0.5) == is_product))
         band = edge_band(case.alpha)
         row = {"name": case.name, "blurred": case.blurred, "confidence": auto.confidence,
+               "box_confidence": boxed.confidence, "click_obeyed": obeyed,
                "iou_auto": iou(a_auto, case.alpha), "iou_preview": iou(a_preview, case.alpha),
                "iou_box": iou(a_box, case.alpha),
                "iou_click": iou(a_click, case.alpha),
@@ -175,6 +185,19 @@ def report(rows: list[dict]) -> None:
             wrong = np.mean([r["iou_auto"] < 0.8 for r in chosen])
             print(f"| {low:.2f}–{min(high, 1):.2f} | {len(chosen)} | {np.mean([r['iou_auto'] for r in chosen]):.3f} "
                   f"| {wrong:.0%} |")
+    if all("box_confidence" in r for r in rows):
+        print()
+        print(f"Box confidence against being right (IoU >= 0.9); the panel asks for a click below {LOW_CONFIDENCE}:")
+        print("| box confidence | n | mean IoU box | share with IoU < 0.9 |")
+        print("|---|---|---|---|")
+        for low, high in ((0.0, LOW_CONFIDENCE), (LOW_CONFIDENCE, 1.01)):
+            chosen = [r for r in rows if low <= r["box_confidence"] < high]
+            if chosen:
+                wrong = np.mean([r["iou_box"] < 0.9 for r in chosen])
+                print(f"| {low:.2f}–{min(high, 1):.2f} | {len(chosen)} | {np.mean([r['iou_box'] for r in chosen]):.3f} "
+                      f"| {wrong:.0%} |")
+        clicked = [r["click_obeyed"] for r in rows if r.get("click_obeyed") is not None]
+        print(f"\nThe click's region on its side: {sum(clicked)} of {len(clicked)} clicks.")
 
 
 def speed(cases: list[Case]) -> None:
@@ -238,6 +261,8 @@ def contact_sheet(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, help="only the first N test photos")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first N test photos (run in parts)")
+    parser.add_argument("--report", type=Path, nargs="+", help="only print the figures of --rows files of earlier runs")
     parser.add_argument("--sheet", type=Path, help="write a contact sheet of the real product photos here")
     parser.add_argument("--rows", type=Path, help="write the per-photo figures as JSON here")
     parser.add_argument("--no-speed", action="store_true")
@@ -245,7 +270,10 @@ def main() -> None:
     args = parser.parse_args()
     if not DATA.is_dir():
         sys.exit(f"{DATA} is missing: this benchmark needs the shared evaluation photos.")
-    cases = build_cases(args.limit)
+    if args.report:
+        report([row for path in args.report for row in json.loads(path.read_text())])
+        return
+    cases = build_cases(args.limit)[args.skip:]
     if args.speed_only:
         speed(cases)
         return

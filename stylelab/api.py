@@ -126,8 +126,10 @@ def cutout(photo: ImageInput, box: str | Sequence[float] | None = None,
     ``.mask``, ``.confidence`` and ``.source``.
 
     ``box`` is (x0, y0, x1, y1) or "x0,y0,x1,y1" in the photo's pixels; ``include`` / ``exclude``
-    are clicks [(x, y), ...] on the product / on what is not. Without them the cut-out is
-    automatic: check ``.low_confidence`` (then give a box). A cutout's own alpha is kept.
+    are clicks [(x, y), ...] on the product / on what is not: each click's whole region (what is
+    connected to it through similar colour) ends on its side. Without them the cut-out is automatic.
+    Every cut-out has a measured ``.confidence``: check ``.low_confidence`` (then give a box, or a
+    click where a box cut-out is wrong). A cutout's own alpha is kept.
     """
     from stylelab.product.cutout import cutout as product_cutout
     from stylelab.product.prompts import make_prompt

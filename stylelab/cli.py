@@ -88,13 +88,25 @@ def _found_mask(path: Path, image, args: argparse.Namespace, refuse_unsure: bool
     from stylelab.product.cutout import LOW_CONFIDENCE, cutout
 
     found = cutout(image, _prompt(args))
-    if found.source == "automatic" and found.confidence < LOW_CONFIDENCE:
-        if refuse_unsure and not args.force:
-            raise StyleLabError(f"the automatic cut-out is unsure ({found.confidence:.0%}), so background-only "
-                                "would paint patches: give --box X0,Y0,X1,Y1 around the product (or --force).")
-        print(f"warning: {path}: the automatic cut-out is unsure ({found.confidence:.0%}); give --box X0,Y0,X1,Y1 "
-              "around the product for a reliable one.", file=sys.stderr)
+    if refuse_unsure and found.source == "automatic" and found.confidence < LOW_CONFIDENCE and not args.force:
+        raise StyleLabError(f"the automatic cut-out is unsure ({found.confidence:.0%}), so background-only "
+                            "would paint patches: give --box X0,Y0,X1,Y1 around the product (or --force).")
+    _warn_if_unsure(path, found)
     return found
+
+
+def _warn_if_unsure(path: Path, found) -> None:
+    """A warning on stderr for an unsure cut-out, saying which flag would fix it."""
+    from stylelab.product.cutout import LOW_CONFIDENCE
+
+    if found.source not in ("automatic", "box", "clicks") or found.confidence >= LOW_CONFIDENCE:
+        return
+    if found.source == "automatic":
+        advice = "give --box X0,Y0,X1,Y1 around the product for a reliable one."
+    else:
+        advice = "add --exclude X,Y on backdrop it kept or --point X,Y on a part it lost."
+    what = "automatic cut-out" if found.source == "automatic" else f"cut-out from your {found.source}"
+    print(f"warning: {path}: the {what} is unsure ({found.confidence:.0%}); {advice}", file=sys.stderr)
 
 
 def _restyle_one(path: Path, mix, settings, args: argparse.Namespace, engine):
@@ -211,15 +223,13 @@ def _mask(args: argparse.Namespace) -> int:
 
 def _cutout(args: argparse.Namespace) -> int:
     from stylelab.imageio import load_image, save_image
-    from stylelab.product.cutout import LOW_CONFIDENCE, cutout
+    from stylelab.product.cutout import cutout
 
     prompt = _prompt(args)
 
     def write(path: Path, relative: Path) -> None:
         result = cutout(load_image(path), prompt)
-        if result.source == "automatic" and result.confidence < LOW_CONFIDENCE:
-            print(f"warning: {path}: the automatic cut-out is unsure ({result.confidence:.0%}); give "
-                  "--box X0,Y0,X1,Y1 around the product for a reliable one.", file=sys.stderr)
+        _warn_if_unsure(path, result)
         target = save_image(result.rgba, args.out / relative.with_suffix(".png"))
         if not args.quiet:
             print(f"{target}  ({result.source}, confidence {result.confidence:.0%})")

@@ -137,3 +137,14 @@ def test_product_shots_in_a_scene_from_python(engine, tmp_path):
     assert again[0].image.tobytes() == shots[1].image.tobytes()
     with pytest.raises(StyleLabError, match="Choose a scene"):
         stylelab.product_shots(cutout, scene="beach", engine=engine)
+
+
+def test_python_cutout_obeys_a_not_product_click_with_its_whole_region():
+    from tests.product.open_products import open_case
+
+    case = open_case("ring", "graded", (240, 180))
+    inside = case.hole  # the backdrop seen through the ring
+    kept = stylelab.cutout(case.image, include=[inside])  # "product" there, though it is not: obeyed
+    assert np.asarray(kept.mask)[int(inside[1]), int(inside[0])] >= 128
+    cut = stylelab.cutout(case.image, box=case.box, exclude=[inside])
+    assert np.asarray(cut.mask)[int(inside[1]), int(inside[0])] == 0 and cut.source == "box"

@@ -166,7 +166,9 @@ def test_mask_and_restyle_follow_a_box_and_background_only_refuses_an_unsure_cut
     Image.fromarray(np.random.default_rng(3).integers(0, 256, (160, 200, 3), dtype=np.uint8)).save(noise)
     completed = run_cli("mask", str(noise), "--box", "40,30,150,120", "--out", str(tmp_path / "masks"))
     assert completed.returncode == 0, completed.stderr
-    assert "box mask, confidence 100%" in completed.stdout
+    assert "box mask, confidence" in completed.stdout
+    assert "cut-out from your box is unsure" in completed.stderr and "--exclude" in completed.stderr, \
+        "a box around noise is no cut-out to trust"
     mask = np.asarray(Image.open(tmp_path / "masks" / "noise-mask.png")) >= 128
     assert not mask[:25].any() and not mask[:, :35].any(), "nothing outside the box"
     assert (tmp_path / "masks" / "noise-overlay.jpg").is_file()
@@ -236,3 +238,25 @@ def test_writing_to_a_bucket_without_ray_says_it_needs_ray(tmp_path, capsys):
     Image.new("RGB", (32, 32), "white").save(tmp_path / "a.png")
     assert main(["restyle", str(tmp_path / "a.png"), "--style", "Ink wash", "--out", "s3://bucket/out"]) == 2
     assert "needs --ray" in capsys.readouterr().err
+
+
+def test_mask_obeys_a_product_click_on_the_base_and_a_not_product_click_in_the_wall_between_arm_and_shade(tmp_path):
+    # the lamp, from the command line: --box, --point on the base, --exclude in the slab of wall
+    import numpy as np
+    from scipy import ndimage
+
+    from tests.product.open_products import open_case
+
+    case = open_case("lamp", "plain", (320, 240))
+    case.image.save(tmp_path / "lamp.png")
+    base = (round(0.4 * 320), round(0.89 * 240))
+    hole = tuple(round(v) for v in case.hole)
+    completed = run_cli("mask", str(tmp_path / "lamp.png"), "--box", ",".join(str(round(v)) for v in case.box),
+                        "--point", f"{base[0]},{base[1]}", "--exclude", f"{hole[0]},{hole[1]}",
+                        "--out", str(tmp_path / "masks"))
+    assert completed.returncode == 0, completed.stderr
+    mask = np.asarray(Image.open(tmp_path / "masks" / "lamp-mask.png")) >= 128
+    labels, _ = ndimage.label(case.alpha < 0.02)
+    slab = labels == labels[hole[1], hole[0]]
+    assert not mask[slab].any(), "the wall between arm and shade is backdrop"
+    assert mask[base[1], base[0]] and mask[case.alpha >= 0.9].mean() > 0.95, "the lamp, base and arms, is kept"

@@ -1,10 +1,13 @@
 """Cut-outs: the product alone, as RGBA with soft, rim-free edges.
 
 ``cutout(image, prompt)`` is the one call. Without a prompt an automatic proposal seeds
-GrabCut and a confidence says whether to trust it; with a box and clicks GrabCut follows
-the user. GrabCut runs on a small copy (its cost grows fast with pixels), the edge is then
-matted at up to MATTE_PIXELS on a thin band, and carried up to full resolution, where the
-old backdrop is taken out of the edge colours. An existing alpha channel is kept as it is.
+GrabCut; with a box GrabCut runs on the box and a ring around it, with the backdrop seen
+through the product (matching what lies outside the box) as probable backdrop; the region of
+every click is surely on its side, before GrabCut and after matting. Either way a confidence
+says whether to trust the result. GrabCut runs on a small copy (its cost grows fast with
+pixels), the edge is then matted at up to MATTE_PIXELS on a thin band, and carried up to full
+resolution, where the old backdrop is taken out of the edge colours. An existing alpha channel
+is kept as it is.
 """
 from __future__ import annotations
 
@@ -16,12 +19,15 @@ import numpy as np
 from PIL import Image
 
 from stylelab.product import grabcut as gc
+from stylelab.product.backdrop import RING, lab_of, large_regions, seen_through
 from stylelab.product.boundary import backdrop_probability
+from stylelab.product.confidence import automatic_confidence, prompt_confidence
 from stylelab.product.defocus import out_of_focus
 from stylelab.product.masks import ProductMask, automatic_mask
-from stylelab.product.matting import decontaminate, matte, trimap_from_mask
+from stylelab.product.matting import decontaminate, guided_upsample, matte, trimap_from_mask
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.proposal import propose
+from stylelab.product.regions import ClickRegions, regions_of_photo
 
 # below this an automatic cut-out is more often wrong than right (calibrated in benchmarks/cutout.py)
 LOW_CONFIDENCE = 0.7
@@ -42,6 +48,9 @@ FULL = Quality(grabcut_pixels=0.25e6, iterations=6, matte_pixels=1.0e6, band=0.0
 # at 0.08 MP and 2 iterations it was 0.65 and could come back empty), within 0.8 s at 1 MP
 PREVIEW = Quality(grabcut_pixels=0.12e6, iterations=4, matte_pixels=0, band=0.0)
 PROPOSAL_PIXELS = 0.06e6
+# GrabCut with a box runs on the box and this share of its longer side around it: GrabCut learns the
+# backdrop's colours there (at 0.12 the backdrop model missed scene colours and a white bowl lost 0.11 IoU)
+CROP_MARGIN = 0.5
 PEEL_ITERATIONS = 3  # GrabCut's second pass starts from the first one's mask: it settles fast
 
 
@@ -58,7 +67,7 @@ class _Seeds:
 class CutoutResult:
     rgba: Image.Image  # the product, decontaminated, on transparency; the photo's size
     mask: Image.Image  # "L": the alpha
-    confidence: float  # 0..1; 1 for a prompt or an existing alpha
+    confidence: float  # 0..1, measured for every cut-out; 1 for an existing alpha
     source: str  # "alpha", "box", "clicks" or "automatic"
 
     @property
@@ -70,7 +79,10 @@ class CutoutResult:
         if self.source == "alpha":
             return "Using the cutout's transparency."
         if self.source != "automatic":
-            return f"Cut out from your {self.source}."
+            if self.low_confidence:
+                return (f"The cut-out from your {self.source} is unsure ({self.confidence:.0%}): click **Not product** "
+                        "on backdrop it kept, or **Product** on a part it lost.")
+            return f"Cut out from your {self.source}, confidence {self.confidence:.0%}."
         if self.low_confidence:
             return (f"The automatic cut-out is unsure ({self.confidence:.0%}): drag a box around the product "
                     "so it knows what to keep.")
@@ -83,21 +95,89 @@ def cutout(image: Image.Image, prompt: CutoutPrompt | None = None, quality: Qual
         return CutoutResult(image, image.getchannel("A"), 1.0, "alpha")
     rgb = np.asarray(image.convert("RGB"))
     prompt = prompt.checked(image.size) if prompt is not None and not prompt.empty else None
-    small, scale = _resized(rgb, quality.grabcut_pixels)
-    small_prompt = prompt.scaled(scale) if prompt else None
-    if small_prompt is None:
+    regions = regions_of_photo(rgb, prompt) if prompt is not None and (prompt.include or prompt.exclude) else None
+    if prompt is None:
+        small, _ = _resized(rgb, quality.grabcut_pixels)
         mask, confidence = _automatic(small, _proposal(rgb, small, with_scene=True), quality)
-        source = "automatic"
-    else:
-        if small_prompt.box is not None:
-            labels, source = gc.labels_from_prompt(small.shape[:2], small_prompt), "box"
-        else:  # clicks alone: the proposal fills in what they do not say
-            seeds = _proposal(rgb, small)
-            labels, source = gc.labels_from_proposal(seeds.score, seeds.region, small_prompt, seeds.backdrop), "clicks"
-        mask, confidence = gc.clean(gc.grabcut(small, labels, quality.iterations), small_prompt), 1.0
-    alpha, colours = _edges(rgb, mask, quality)
+        placed, source = _Placed(mask, (0, 0, rgb.shape[1], rgb.shape[0])), "automatic"
+    elif prompt.box is not None:
+        placed, confidence = _boxed(rgb, prompt, regions, quality)
+        source = "box"
+    else:  # clicks alone: the proposal fills in what they do not say
+        placed, confidence = _clicked(rgb, prompt, regions, quality)
+        source = "clicks"
+    alpha, colours = _edges(rgb, placed, quality, regions)
     rgba = np.dstack([colours, np.round(alpha * 255).astype(np.uint8)])
     return CutoutResult(Image.fromarray(rgba, "RGBA"), Image.fromarray(rgba[..., 3], "L"), confidence, source)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A hard mask found on a resized crop of the photo, and where that crop lies in it."""
+    mask: np.ndarray  # bool, the crop's resized size
+    crop: tuple[int, int, int, int]  # x0, y0, x1, y1 in the photo's pixels
+
+    def at(self, shape: tuple[int, int], photo: tuple[int, int]) -> np.ndarray:
+        """The mask (float 0..1) on the whole photo resized to ``shape``; ``photo`` is its own (height, width)."""
+        factor_y, factor_x = shape[0] / photo[0], shape[1] / photo[1]
+        x0, y0, x1, y1 = self.crop
+        left, top = round(x0 * factor_x), round(y0 * factor_y)
+        right, bottom = max(left + 1, round(x1 * factor_x)), max(top + 1, round(y1 * factor_y))
+        canvas = np.zeros(shape, np.float32)
+        canvas[top:bottom, left:right] = cv2.resize(self.mask.astype(np.float32), (right - left, bottom - top),
+                                                    interpolation=cv2.INTER_LINEAR)
+        return canvas
+
+    @property
+    def upscale(self) -> float:
+        """Photo pixels per mask pixel."""
+        return (self.crop[2] - self.crop[0]) / self.mask.shape[1]
+
+
+def _boxed(rgb: np.ndarray, prompt: CutoutPrompt, regions: ClickRegions | None, quality: Quality
+           ) -> tuple[_Placed, float]:
+    """GrabCut in the box and a margin around it (the product is inside, the margin is backdrop), on a
+    copy of that crop: a small box gets more of GrabCut's pixels than the whole photo would give it,
+    so thin parts survive. On a smooth backdrop (a wall, a sweep), what matches the backdrop outside
+    the box is backdrop seen through the product: it starts as probable backdrop, so the product's
+    colour model is learnt from the product, and in a large region it is backdrop."""
+    crop = _frame(prompt.box, rgb.shape[:2])
+    x0, y0, x1, y1 = crop
+    small, scale = _resized(np.ascontiguousarray(rgb[y0:y1, x0:x1]), quality.grabcut_pixels)
+    local = prompt.moved(-x0, -y0).scaled(scale)
+    lab = lab_of(small)
+    through = seen_through(lab, local.box)
+    seen = through.region if through.sure else np.zeros(small.shape[:2], bool)
+    local_regions = regions.cropped(crop).resized(small.shape[:2]) if regions is not None else None
+    mask = gc.grabcut(small, gc.labels_from_prompt(small.shape[:2], local, local_regions, seen), quality.iterations)
+    # GrabCut's colour models are global: on a graded wall the darker wall low behind the product passes for it
+    mask = gc.obeyed(gc.clean(mask & ~large_regions(mask & seen, local.box), local), local_regions)
+    return _Placed(mask, crop), prompt_confidence(lab, mask, local.box, seen)
+
+
+def _clicked(rgb: np.ndarray, prompt: CutoutPrompt, regions: ClickRegions | None, quality: Quality
+             ) -> tuple[_Placed, float]:
+    """GrabCut from the automatic proposal with the clicks' regions certain."""
+    small, scale = _resized(rgb, quality.grabcut_pixels)
+    local = prompt.scaled(scale)
+    seeds = _proposal(rgb, small)
+    local_regions = regions.resized(small.shape[:2]) if regions is not None else None
+    labels = gc.labels_from_proposal(seeds.score, seeds.region, local_regions, seeds.backdrop)
+    mask = gc.obeyed(gc.clean(gc.grabcut(small, labels, quality.iterations), local), local_regions)
+    confidence = 0.0
+    if mask.any():
+        box = gc.mask_box(mask)
+        lab = lab_of(small)
+        confidence = prompt_confidence(lab, mask, box, seen_through(lab, box).region)
+    return _Placed(mask, (0, 0, rgb.shape[1], rgb.shape[0])), confidence
+
+
+def _frame(box: tuple[float, float, float, float], shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The box and a ring of backdrop around it, inside the photo, in whole pixels."""
+    height, width = shape
+    ring = max(8, round(CROP_MARGIN * max(box[2] - box[0], box[3] - box[1])))
+    return (max(0, int(box[0]) - ring), max(0, int(box[1]) - ring), min(width, int(np.ceil(box[2])) + ring),
+            min(height, int(np.ceil(box[3])) + ring))
 
 
 def _automatic(small: np.ndarray, seeds: _Seeds, quality: Quality) -> tuple[np.ndarray, float]:
@@ -122,24 +202,6 @@ def photo_mask(image: Image.Image, prompt: CutoutPrompt | None = None, quality: 
     """The product mask of a photo: a cutout's alpha, else the cut-out from the prompt or automatic proposal."""
     result = cutout(image, prompt, quality)
     return ProductMask(result.mask, result.confidence, result.source, result.note)
-
-
-def automatic_confidence(region: np.ndarray, mask: np.ndarray, from_box: np.ndarray) -> float:
-    """How far to trust an automatic cut-out: the proposal, the final mask and GrabCut from the
-    proposal's mere box agree (an unclear product makes them differ), the product is a plausible
-    size and does not run along the photo's edges (calibrated in benchmarks/cutout.py)."""
-    if not mask.any():
-        return 0.0
-    agreement = _iou(region, mask) * _iou(from_box, mask)
-    share = float(mask.mean())
-    size = float(np.clip(min(share / 0.03, (0.85 - share) / 0.15), 0, 1))
-    edges = np.concatenate([mask[0], mask[-1], mask[:, 0], mask[:, -1]])
-    on_border = float(edges.mean())
-    return round(float(np.clip(agreement * size * (1 - on_border) ** 2, 0, 1)), 3)
-
-
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    return float((a & b).sum() / max((a | b).sum(), 1))
 
 
 def _box_grabcut(small: np.ndarray, region: np.ndarray, backdrop: np.ndarray | None = None) -> np.ndarray:
@@ -207,26 +269,35 @@ def _sampled_at(values: np.ndarray, size: tuple[int, int], ys: np.ndarray, xs: n
     return sampled.reshape(padded, -1)[:count]
 
 
-def _edges(rgb: np.ndarray, mask: np.ndarray, quality: Quality) -> tuple[np.ndarray, np.ndarray]:
-    """Full-resolution alpha (0..1) and decontaminated colours (uint8) from a small hard mask."""
+def _edges(rgb: np.ndarray, placed: _Placed, quality: Quality, regions: ClickRegions | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Full-resolution alpha (0..1) and decontaminated colours (uint8) from a small hard mask; the
+    clicks' regions are known in the matting and on their side in the alpha."""
     height, width = rgb.shape[:2]
-    if quality.matte_pixels <= 0 or not mask.any() or mask.all():
-        soft = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
-        soft = cv2.GaussianBlur(soft, (0, 0), max(0.8, width / mask.shape[1] * 0.5))
-        return np.clip(soft, 0, 1), rgb
+    if quality.matte_pixels <= 0 or not placed.mask.any() or placed.mask.all():
+        soft = placed.at((height, width), (height, width))
+        if placed.upscale > 1.2 and 0 < soft.mean() < 1:  # scaled up: put the edge on the photo's edges
+            grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
+            soft = guided_upsample(grey, soft, max(2, round(2 * placed.upscale)))
+        else:
+            soft = cv2.GaussianBlur(soft, (0, 0), max(0.8, placed.upscale * 0.5))
+        return _obeyed(np.clip(soft, 0, 1), regions), rgb
     image_m, scale_m = _resized(rgb, quality.matte_pixels)
     shape_m = image_m.shape[:2]
-    mask_m = cv2.resize(mask.astype(np.float32), shape_m[::-1], interpolation=cv2.INTER_LINEAR) > 0.5
+    mask_m = placed.at(shape_m, (height, width)) > 0.5
     band = max(3, round(quality.band * max(shape_m)))
     trimap = trimap_from_mask(mask_m, band)
-    alpha_m, fg_m, bg_m = matte(image_m.astype(np.float64) / 255.0, trimap)
+    if regions is not None:
+        known = regions.resized(shape_m)
+        trimap[known.include], trimap[known.exclude] = 1.0, 0.0
+    alpha_m, fg_m, bg_m = matte(image_m.astype(np.float64) / 255.0, trimap, mask_m.astype(np.float64))
     if scale_m >= 1.0:
-        alpha = alpha_m.astype(np.float32)
-        colours = decontaminate(rgb / 255.0, alpha_m, bg_m, fg_m)
+        alpha = _obeyed(alpha_m.astype(np.float32), regions)
+        colours = decontaminate(rgb / 255.0, alpha, bg_m, fg_m)
         return alpha, np.round(colours * 255).astype(np.uint8)
     size = (width, height)
     alpha = cv2.resize(alpha_m.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
-    np.clip(alpha, 0, 1, out=alpha)
+    alpha = _obeyed(np.clip(alpha, 0, 1), regions)
     colours = rgb.copy()
     ys, xs = np.nonzero((alpha > 0.002) & (alpha < 0.998))
     if len(ys):  # only edge pixels change: gather them, so the cost follows the outline, not the area
@@ -234,3 +305,10 @@ def _edges(rgb: np.ndarray, mask: np.ndarray, quality: Quality) -> tuple[np.ndar
                               _sampled_at(fg_m, size, ys, xs))
         colours[ys, xs] = np.round(clean * 255).astype(np.uint8)
     return alpha, colours
+
+
+def _obeyed(alpha: np.ndarray, regions: ClickRegions | None) -> np.ndarray:
+    """The alpha with every click's region on the click's side (the regions are at the photo's size)."""
+    if regions is not None:
+        alpha[regions.include], alpha[regions.exclude] = 1.0, 0.0
+    return alpha

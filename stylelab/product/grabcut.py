@@ -7,28 +7,34 @@ from scipy import ndimage
 
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.proposal import border_band
+from stylelab.product.regions import ClickRegions
 
-CLICK_RADIUS = 0.015  # share of the longer side a click marks as certain
+CLICK_RADIUS = 0.015  # share of the longer side within which a not-product click picks a separate object
 FRAME_BAND = 0.02  # share of the shorter side: a mask this close to the frame may hold a scene object cut by it
 FRAME_TOUCH = 0.02  # share of that band the mask must cover before it is peeled
 BOX_PAD = 0.03  # share of the mask's extent added around it when GrabCut runs again in its box
 HULL_MARGIN = 0.005  # share of the longer side around the mask's hull where the scene is not ruled out
 
 
-def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt) -> np.ndarray:
-    """GrabCut labels: outside the box surely backdrop, inside probably product; clicks are certain."""
+def labels_from_prompt(shape: tuple[int, int], prompt: CutoutPrompt, regions: ClickRegions | None = None,
+                       seen_through: np.ndarray | None = None) -> np.ndarray:
+    """GrabCut labels: outside the box surely backdrop, inside probably product, apart from the
+    backdrop ``seen_through`` the product (probably backdrop, so the product's colour model is
+    learnt from the product, not from the wall between its parts); the clicks' regions are certain."""
     height, width = shape
     labels = np.full(shape, cv2.GC_PR_BGD if prompt.box is None else cv2.GC_BGD, np.uint8)
     if prompt.box is not None:
         x0, y0, x1, y1 = (round(v) for v in prompt.box)
         labels[max(0, y0):min(height, y1), max(0, x0):min(width, x1)] = cv2.GC_PR_FGD
+        if seen_through is not None:
+            labels[seen_through & (labels == cv2.GC_PR_FGD)] = cv2.GC_PR_BGD
     else:  # clicks only: the border is backdrop, the rest is open
         labels[_border(shape)] = cv2.GC_BGD
-    _mark_clicks(labels, prompt)
+    _mark_regions(labels, regions)
     return labels
 
 
-def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPrompt | None = None,
+def labels_from_proposal(score: np.ndarray, region: np.ndarray, regions: ClickRegions | None = None,
                          backdrop: np.ndarray | None = None) -> np.ndarray:
     """GrabCut labels from an automatic proposal: its region probably product, its core surely,
     the border and the ``backdrop`` map surely backdrop. Nothing else is ruled out: a proposal often
@@ -41,8 +47,7 @@ def labels_from_proposal(score: np.ndarray, region: np.ndarray, prompt: CutoutPr
         labels[backdrop & ~region] = cv2.GC_BGD
     core = ndimage.binary_erosion(region, iterations=max(2, side // 40)) & (score > np.percentile(score, 90))
     labels[core] = cv2.GC_FGD
-    if prompt is not None:
-        _mark_clicks(labels, prompt)
+    _mark_regions(labels, regions)
     return labels
 
 
@@ -168,8 +173,14 @@ def _border(shape: tuple[int, int]) -> np.ndarray:
     return border
 
 
-def _mark_clicks(labels: np.ndarray, prompt: CutoutPrompt) -> None:
-    radius = max(2, round(CLICK_RADIUS * max(labels.shape)))
-    for points, value in ((prompt.include, cv2.GC_FGD), (prompt.exclude, cv2.GC_BGD)):
-        for x, y in points:
-            cv2.circle(labels, (round(x), round(y)), radius, int(value), -1)
+def _mark_regions(labels: np.ndarray, regions: ClickRegions | None) -> None:
+    if regions is not None:
+        labels[regions.include] = cv2.GC_FGD
+        labels[regions.exclude] = cv2.GC_BGD
+
+
+def obeyed(mask: np.ndarray, regions: ClickRegions | None) -> np.ndarray:
+    """The mask with every click's region on the side the click says."""
+    if regions is None:
+        return mask
+    return (mask | regions.include) & ~regions.exclude

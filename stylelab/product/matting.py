@@ -20,27 +20,38 @@ MARGIN = 12
 
 
 def trimap_from_mask(mask: np.ndarray, band: int) -> np.ndarray:
-    """0 = surely backdrop, 1 = surely product, 0.5 = unknown: ``band`` px either side of the edge."""
+    """0 = surely backdrop, 1 = surely product, 0.5 = unknown: ``band`` px either side of the edge.
+
+    A part thinner than the band (a lamp's arm, a spoke, a wire) keeps its middle half as surely
+    product, and a gap narrower than it (between slats) its middle half as surely backdrop: with
+    no known pixel inside, matting would fade the part or fill the gap."""
     hard = (mask > 0.5).astype(np.uint8)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
-    sure_fg = cv2.erode(hard, kernel)
-    maybe = cv2.dilate(hard, kernel)
     trimap = np.full(mask.shape, 0.5)
-    trimap[sure_fg > 0] = 1.0
-    trimap[maybe == 0] = 0.0
+    trimap[_sure(hard, band)] = 1.0
+    trimap[_sure(1 - hard, band)] = 0.0
     return trimap
 
 
-def matte(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sure(region: np.ndarray, band: int) -> np.ndarray:
+    """Pixels of ``region`` deeper than ``band``, or than half the local thickness of a thinner part."""
+    depth = cv2.distanceTransform(region, cv2.DIST_L2, 3)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
+    thickness = cv2.dilate(depth, kernel)  # the deepest point near: half the part's width
+    return (region > 0) & (depth > np.minimum(band, 0.5 * thickness))
+
+
+def matte(image: np.ndarray, trimap: np.ndarray, fallback: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Alpha, foreground and background colours of a float RGB image (0..1) within the trimap's
     unknown band (closed-form matting, then multilevel foreground estimation), tile by tile.
 
-    Outside the band alpha is the trimap and both colours are the image itself.
+    Outside the band alpha is the trimap and both colours are the image itself. A tile with
+    nothing known to learn from keeps the ``fallback`` alpha there (the mask's own edge; 0.5 without one).
     """
     from pymatting import estimate_alpha_cf, estimate_foreground_ml
 
     height, width = trimap.shape
-    alpha = trimap.copy()
+    alpha = trimap.copy() if fallback is None else np.where((trimap > 0) & (trimap < 1), fallback, trimap)
     foreground = image.copy()
     background = image.copy()
     unknown = (trimap > 0) & (trimap < 1)
@@ -91,6 +102,21 @@ def _learnable(tile_trimap: np.ndarray) -> bool:
 
 def _workers() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def guided_upsample(grey: np.ndarray, soft: np.ndarray, radius: int, eps: float = 1e-3) -> np.ndarray:
+    """A mask scaled up from a small copy (``soft``, float 0..1 at the photo's size), its edge moved onto
+    the photo's own edges (guided filter, He et al. 2010, on the float grey ``grey`` 0..1): a preview
+    without matting gets the photo's outline, not blocks of the small copy."""
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def mean(values: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(values, -1, size, borderType=cv2.BORDER_REFLECT)
+
+    mean_i, mean_p = mean(grey), mean(soft)
+    slope = (mean(grey * soft) - mean_i * mean_p) / (mean(grey * grey) - mean_i * mean_i + eps)
+    offset = mean_p - slope * mean_i
+    return np.clip(mean(slope) * grey + mean(offset), 0, 1)
 
 
 def decontaminate(image: np.ndarray, alpha: np.ndarray, background: np.ndarray, estimate: np.ndarray

@@ -42,6 +42,12 @@ class CutoutPrompt:
                 raise StyleLabError(f"The click at {_format(point)} is outside the {width}x{height} photo.")
         return CutoutPrompt(box, tuple(self.include), tuple(self.exclude))
 
+    def moved(self, dx: float, dy: float) -> CutoutPrompt:
+        """The same prompt on a crop whose corner lies at (-dx, -dy) in the photo."""
+        box = (self.box[0] + dx, self.box[1] + dy, self.box[2] + dx, self.box[3] + dy) if self.box is not None else None
+        return CutoutPrompt(box, tuple((x + dx, y + dy) for x, y in self.include),
+                            tuple((x + dx, y + dy) for x, y in self.exclude))
+
     def scaled(self, factor: float) -> CutoutPrompt:
         """The same prompt on the photo resized by ``factor``."""
         box = tuple(v * factor for v in self.box) if self.box is not None else None

@@ -413,6 +413,8 @@ def mask_status(mask: ProductMask) -> str:
                 "on the photo.")
     if mask.source == "automatic":
         return f"Automatic cut-out, confidence {mask.confidence:.0%}. Drag a box to guide it."
+    if mask.confidence < LOW_CONFIDENCE and mask.note:  # an unsure box or click cut-out asks for the click that fixes it
+        return mask.note
     return f"Cut out from your {mask.source}. Add **Product** / **Not product** clicks to correct it."
 
 
@@ -426,6 +428,9 @@ def _cutout_status(name: str, result: Any) -> str:
     if result.source == "automatic" and result.low_confidence:
         return (f"The automatic cut-out of {literal(name)} is unsure ({result.confidence:.0%}): set a box around the "
                 "product on the photo and cut it out again.")
+    if result.source in ("box", "clicks") and result.low_confidence:
+        return (f"The cut-out of {literal(name)} from your {result.source} is unsure ({result.confidence:.0%}): add a "
+                "not-product click on backdrop it kept, or a product click on a part it lost.")
     return f"Cut out {literal(name)}: {result.source}, confidence {result.confidence:.0%}."
 
 

@@ -1,0 +1,153 @@
+"""What a click means: the region it lands on, not a dot.
+
+A *Product* or *Not product* click stands for what is connected to it through similar colour
+with no edge in between: the slab of wall between a lamp's arm and its shade, the lamp's base,
+one bag of a pair. The region is grown from the click by flood fill on a lightly smoothed Lab
+copy: a step between neighbours must be small (no edge) and every pixel must stay close to the
+colour under the click (no slow drift across a gradient into something else). A product click
+with a box stays inside the box, since the box already says where the product ends.
+
+The cut-out makes each region surely product or surely backdrop before it runs (GrabCut's hard
+constraints) and again after (the mask and its matte), so a click is obeyed, always.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from stylelab.product.prompts import CutoutPrompt
+
+REGION_PIXELS = 0.25e6  # regions are grown on a copy of about this many pixels
+SEED_TOLERANCE = 10.0  # Lab units a region's pixel may differ from the colour under the click
+STEP_TOLERANCE = (4, 3, 3)  # 8-bit Lab units a step between neighbours may take (L, a, b)
+SEED_WINDOW = 2  # the colour under the click is the median of a (2n+1)^2 window: a click lands on noise
+EDGE = 3.0  # Lab units per pixel: a steeper change is an edge the region does not cross, however soft
+
+
+@dataclass(frozen=True)
+class ClickRegions:
+    include: np.ndarray  # bool: surely product
+    exclude: np.ndarray  # bool: surely backdrop
+
+    @property
+    def any(self) -> bool:
+        return bool(self.include.any() or self.exclude.any())
+
+    def resized(self, shape: tuple[int, int]) -> ClickRegions:
+        """The regions on an image of ``shape`` (height, width): smooth outlines, not blocks."""
+        return ClickRegions(_resized(self.include, shape), _resized(self.exclude, shape))
+
+    def cropped(self, box: tuple[int, int, int, int]) -> ClickRegions:
+        x0, y0, x1, y1 = box
+        return ClickRegions(self.include[y0:y1, x0:x1], self.exclude[y0:y1, x0:x1])
+
+
+def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
+    """The regions of a prompt's clicks on a uint8 RGB image (clicks in its pixels). Where a product
+    and a not-product region overlap, the later kind wins: not product (a correction of a correction
+    is rare; a product region that leaks into the backdrop is what a not-product click is for)."""
+    shape = rgb.shape[:2]
+    include, exclude = np.zeros(shape, bool), np.zeros(shape, bool)
+    if not prompt.include and not prompt.exclude:
+        return ClickRegions(include, exclude)
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2Lab)
+    edges = edge_map(lab)
+    within = None
+    if prompt.box is not None:
+        x0, y0, x1, y1 = (round(v) for v in prompt.box)
+        within = np.zeros(shape, bool)
+        within[max(0, y0):y1, max(0, x0):x1] = True
+    for point in prompt.include:
+        include |= _product_region(lab, point, edges, within)
+    for point in prompt.exclude:
+        exclude |= grown_region(lab, point, edges)
+    for point in prompt.include:  # the pixel under a product click is product, whatever else was said
+        exclude[_pixel_window(point, shape)] = False
+    return ClickRegions(include & ~exclude, exclude)
+
+
+def regions_of_photo(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
+    """The click regions of a full-size photo (a prompt in its pixels), grown on a copy of about
+    REGION_PIXELS and carried back to the photo's size: what the cut-out obeys."""
+    height, width = rgb.shape[:2]
+    scale = min(1.0, float(np.sqrt(REGION_PIXELS / (height * width))))
+    if scale >= 1.0:
+        return click_regions(rgb, prompt)
+    small = cv2.resize(rgb, (max(8, round(width * scale)), max(8, round(height * scale))), interpolation=cv2.INTER_AREA)
+    found = click_regions(small, prompt.scaled(small.shape[1] / width))
+    full = found.resized((height, width))
+    # the pixel under each click is always on its side, even where the region is thinner than a pixel of the copy
+    include, exclude = full.include.copy(), full.exclude.copy()
+    for point in prompt.exclude:
+        exclude[_pixel_window(point, (height, width), 0)] = True
+        include[_pixel_window(point, (height, width), 0)] = False
+    for point in prompt.include:
+        include[_pixel_window(point, (height, width), 0)] = True
+        exclude[_pixel_window(point, (height, width), 0)] = False
+    return ClickRegions(include, exclude)
+
+
+def edge_map(lab: np.ndarray) -> np.ndarray:
+    """Bool map of the pixels on an edge of an 8-bit Lab image: colour changing faster than EDGE a pixel."""
+    scaled = lab.astype(np.float32) * np.array([100 / 255, 1.0, 1.0], np.float32)  # 8-bit L runs 0..255
+    slope = sum(cv2.Sobel(scaled[..., c], cv2.CV_32F, 1, 0, scale=0.125) ** 2
+                + cv2.Sobel(scaled[..., c], cv2.CV_32F, 0, 1, scale=0.125) ** 2 for c in range(3))
+    return np.sqrt(slope) > EDGE
+
+
+def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None
+                    ) -> np.ndarray:
+    """A product click's region. Where a product part is coloured like the backdrop beside it, the
+    region can slip out into the backdrop; with a box, it then runs along the box's edge, which the
+    product only touches. Then it is grown again, stricter, down to the part under the click."""
+    region = grown_region(lab, point, edges, within)
+    if within is None:
+        return region
+    rim = within & ~cv2.erode(within.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    for strictness in (0.5, 0.25):
+        if (region & rim).sum() <= 0.1 * rim.sum():
+            break
+        region = grown_region(lab, point, edges, within, strictness)
+    return region
+
+
+def grown_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray | None = None,
+                 within: np.ndarray | None = None, strictness: float = 1.0) -> np.ndarray:
+    """Bool map of the pixels connected to ``point`` (x, y) through small steps of colour and no
+    ``edges``, each within SEED_TOLERANCE of the colour under it (both tolerances times
+    ``strictness``); inside ``within`` when given."""
+    height, width = lab.shape[:2]
+    y, x = _pixel(point, (height, width))
+    seed = np.median(lab[_pixel_window(point, (height, width))].reshape(-1, 3), axis=0)
+    scale = np.array([100 / 255, 1.0, 1.0], np.float32)  # 8-bit L runs 0..255 for 0..100
+    far = np.linalg.norm((lab.astype(np.float32) - seed) * scale, axis=2) > SEED_TOLERANCE * strictness
+    if edges is not None:
+        far |= edges
+    if within is not None:
+        far |= ~within
+    far[y, x] = False
+    blocked = np.zeros((height + 2, width + 2), np.uint8)
+    blocked[1:-1, 1:-1] = far
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)
+    step = tuple(max(1, round(v * strictness)) for v in STEP_TOLERANCE)
+    cv2.floodFill(lab, blocked, (x, y), 0, step, step, flags)
+    return blocked[1:-1, 1:-1] == 255
+
+
+def _resized(region: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    if region.shape == shape:
+        return region
+    smooth = cv2.resize(region.astype(np.float32), shape[::-1], interpolation=cv2.INTER_LINEAR)
+    return smooth >= 0.5
+
+
+def _pixel(point: tuple[float, float], shape: tuple[int, int]) -> tuple[int, int]:
+    return min(max(int(point[1]), 0), shape[0] - 1), min(max(int(point[0]), 0), shape[1] - 1)
+
+
+def _pixel_window(point: tuple[float, float], shape: tuple[int, int], half: int = SEED_WINDOW
+                  ) -> tuple[slice, slice]:
+    y, x = _pixel(point, shape)
+    return slice(max(0, y - half), y + half + 1), slice(max(0, x - half), x + half + 1)
