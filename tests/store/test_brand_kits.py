@@ -6,10 +6,10 @@ import io
 
 from stylelab.store.brand_kits import BrandKitStore
 from stylelab.store.usage import CREATIVE_HEADERS, UsageLog
-from stylelab.store.workspaces import key_workspace
+from stylelab.store.workspaces import user_workspace
 
-ALICE = key_workspace("a" * 40)
-BOB = key_workspace("b" * 40)
+ALICE = user_workspace("alice")
+BOB = user_workspace("bob")
 
 
 def test_a_workspace_sees_its_own_kit_else_the_house_kit_and_a_new_save_replaces_the_old_whole(tmp_path):

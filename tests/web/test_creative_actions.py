@@ -11,7 +11,7 @@ from PIL import Image
 
 from stylelab.errors import UserFacingError
 from stylelab.settings import AppSettings
-from stylelab.store.workspaces import key_workspace
+from stylelab.store.workspaces import user_workspace
 from stylelab.studio import Studio
 from stylelab.web.admin_actions import AdminActions
 from stylelab.web.auth import AdminAuth
@@ -30,7 +30,7 @@ def studio(tmp_path_factory, engine) -> Studio:
 
 @pytest.fixture
 def workspace():
-    token = current_workspace.set(key_workspace("c" * 40))
+    token = current_workspace.set(user_workspace("carol"))
     yield
     current_workspace.reset(token)
 
@@ -58,7 +58,7 @@ def test_a_saved_kit_comes_back_for_its_workspace_and_an_admin_publishes_it_for_
     assert kept_logo.size == (500, 500)
     admin = AdminActions(studio, AdminAuth("pw"))
     assert "house brand kit" in admin.publish_house_brand_kit("pw")
-    other = current_workspace.set(key_workspace("d" * 40))
+    other = current_workspace.set(user_workspace("dave"))
     try:
         assert actions.brand_kit_fields()[-1] == "Using the house brand kit."
     finally:
