@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import json
 import stat
@@ -53,7 +54,9 @@ def test_sign_in_slows_wrong_guesses_per_name_and_never_refuses_the_right_passwo
     assert inspect.iscoroutinefunction(auth.sign_in), "Gradio awaits only coroutine functions"
 
     def sign_in(name: str, password: str) -> bool:
-        return asyncio.run(auth.sign_in(name, password))
+        # a thread of its own: a browser test earlier in the session may leave an event loop running here
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, auth.sign_in(name, password)).result()
 
     assert sign_in("alice", "correct horse")
     assert not any(sign_in("alice", f"guess {n}") for n in range(5))

@@ -42,7 +42,9 @@ def test_a_session_keeps_its_results_on_disk_not_in_memory(tmp_path, engine):
     png = actions.reexport(output.results, "PNG", 92)  # re-export reads the kept result back
     assert Image.open(png[1]).tobytes() == result.tobytes()
     assert actions.rate(output.results, 0, "up").startswith("Thanks")
-    assert output.slider == (kept.original, kept.result)
+    before, after = output.slider  # files named after the photo and the template, for the slider's download
+    assert Path(before).name == "mug-photo.png" and Path(after).name == "mug-ink-wash.jpg"
+    assert Image.open(before).size == Image.open(after).size == (240, 160)
 
 
 def test_idle_sessions_expire_whole_and_busy_ones_stay():
