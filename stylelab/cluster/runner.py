@@ -27,6 +27,13 @@ MAX_BLOCKS = 10_000
 Job = tuple[str, str]  # (photo path every worker can read, output path relative to the destination)
 
 
+def cpu_precision() -> str:
+    """What this machine's engine computes in on the CPU ($STYLELAB_PRECISION or auto's measured choice)."""
+    from stylelab.engine import StyleEngine
+
+    return StyleEngine(device_request="cpu").precision
+
+
 @dataclass
 class RunSummary:
     done: int = 0
@@ -139,7 +146,8 @@ def run_catalog(
     rows = photos.map_batches(
         worker_class, batch_size=batch_size, batch_format="numpy",
         fn_constructor_kwargs={"mix": mix, "settings": settings, "destination": destination, "quality": quality,
-                               "device": "cuda" if "num_gpus" in resources else "cpu"},
+                               "device": "cuda" if "num_gpus" in resources else "cpu",
+                               "cpu_precision": None if "num_gpus" in resources else cpu_precision()},
         # Ray Data's actor pools restart dead actors and rerun their batches without limit
         # (max_restarts=-1, max_task_retries=-1 are its defaults), so a lost worker costs time, not photos
         compute=ray.data.ActorPoolStrategy(size=min(count, blocks)), **resources,

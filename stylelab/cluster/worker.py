@@ -26,8 +26,9 @@ Row = dict[str, object]
 
 class PhotoRestyler:
     def __init__(self, mix: StyleMix, settings: RestyleSettings, destination: Destination, quality: int = 92,
-                 device: str | None = None) -> None:
-        self.engine = StyleEngine(device_request=device)
+                 device: str | None = None, cpu_precision: str | None = None) -> None:
+        # CPU workers compute in the precision the driver chose, so every node makes the same pixels as the CLI
+        self.engine = StyleEngine(device_request=device, precision_request=cpu_precision if device == "cpu" else None)
         self.engine.networks()  # loaded here, once per worker, not on its first batch
         self.mix, self.settings, self.destination, self.quality = mix, settings, destination, quality
         import ray

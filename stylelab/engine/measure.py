@@ -8,6 +8,7 @@ first measurement takes a few seconds and is logged.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -46,17 +47,22 @@ def _cpuinfo_lines() -> list[str]:
 def measured_speedups() -> Speedups:
     """The figures for this machine: read from the cache, else measured now and kept."""
     path = cache_dir() / "precision" / f"{_machine_key()}.json"
-    try:
-        return json.loads(path.read_text())["speedups"]
-    except (OSError, ValueError, KeyError):
-        pass
-    LOGGER.warning("Measuring which number format is fastest on this CPU (once; a few seconds).")
-    speedups = measure_speedups(cpu_candidates())
-    from stylelab.store.files import atomic_write_text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # one process measures while the others wait and then read its figures: processes that start together
+    # (an app's workers, Ray's) would otherwise measure each other's load and could choose differently
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return json.loads(path.read_text())["speedups"]
+        except (OSError, ValueError, KeyError):
+            pass
+        LOGGER.warning("Measuring which number format is fastest on this CPU (once; a few seconds).")
+        speedups = measure_speedups(cpu_candidates())
+        from stylelab.store.files import atomic_write_text
 
-    atomic_write_text(path, json.dumps({"cpu": platform.processor() or platform.machine(), "speedups": speedups},
-                                       indent=1))
-    return speedups
+        atomic_write_text(path, json.dumps({"cpu": platform.processor() or platform.machine(), "speedups": speedups},
+                                           indent=1))
+        return speedups
 
 
 def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repeats: int = 3) -> Speedups:
