@@ -29,6 +29,7 @@ from stylelab.creatives.creative import AdSource, make_creative  # noqa: E402
 from stylelab.creatives.layouts import LAYOUTS  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.product.restyle import generate_shots  # noqa: E402
+from stylelab.product.scene.choices import ScenePick  # noqa: E402
 from stylelab.product.scene.options import scene_request  # noqa: E402
 from stylelab.product.shots import Placement  # noqa: E402
 
@@ -49,7 +50,7 @@ def main() -> None:
     for name, chosen in LAYOUTS.items():
         placement = Placement(scale=chosen.product_scale, x=chosen.product_at[0], y=chosen.product_at[1])
         (shot,) = generate_shots(engine, bottle, bottle.getchannel("A"), None, FORMAT, 1, 3, placement, 0.8,
-                                 scene_request("podium").settings)
+                                 scene_request(ScenePick(kind="podium")).settings)
         source = AdSource("bottle", shot.image, tuple(shot.record["product_box"]), shot.record)
         for language, copy in COPY.items():
             make_creative(source, copy, kit, FORMAT, name)  # warm: fonts loaded, glyphs cached

@@ -156,9 +156,10 @@ def product_shots(
 ) -> list[Shot]:
     """Product shots of a photo or an RGBA cut-out in a lit scene (or "painted backdrop").
 
-    ``scene_options`` are those of ``stylelab.product.scene.options.scene_request``: material,
-    light ("front-left" or degrees), elevation, softness, gobo, camera_height, palette,
-    brand_colours (hex codes). ``style`` paints the wall (or the backdrop); with
+    ``scene_options`` are the fields of ``ScenePick`` (``stylelab.product.scene.choices``): material,
+    light ("auto", the default: where the photo's shading says; "front-left" or degrees), elevation,
+    softness, gobo, camera_height ("auto" or product heights), f_stop, light_on_product, temperature,
+    palette, brand_colours (hex codes). ``style`` paints the wall (or the backdrop); with
     palette="template colours" the palette comes from it. ``out`` also writes each shot as
     NAME-seedN.png with its NAME-seedN.json sidecar. Without ``mask`` the product is cut out of
     the photo (``box`` / ``include`` / ``exclude`` as for ``cutout``; a cutout's alpha is kept).
@@ -166,6 +167,7 @@ def product_shots(
     from stylelab.product.cutout import cutout as product_cutout
     from stylelab.product.prompts import make_prompt
     from stylelab.product.restyle import generate_shots
+    from stylelab.product.scene.choices import ScenePick
     from stylelab.product.scene.options import scene_request
     from stylelab.product.shots import Placement
 
@@ -176,7 +178,10 @@ def product_shots(
     else:  # the decontaminated cut-out: no rim of the old background comes along into the scene
         found = product_cutout(image, make_prompt(box, include, exclude))
         image, product = found.rgba, found.mask
-    request = scene_request(scene, **scene_options)  # type: ignore[arg-type]
+    unknown = sorted(set(scene_options) - set(ScenePick.__dataclass_fields__) - {"kind"})
+    if unknown:
+        raise StyleLabError(f"Unknown scene option(s): {', '.join(unknown)}; use {', '.join(ScenePick.__dataclass_fields__)}.")
+    request = scene_request(ScenePick(kind=scene, **scene_options))  # type: ignore[arg-type]
     mix = resolve_style(style, engine) if style is not None else None
     shots = generate_shots(engine, image, product, mix, preset, count, seed, placement or Placement(), strength,
                            request.settings, paint_wall=mix is not None and request.settings is not None,

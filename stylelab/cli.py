@@ -9,8 +9,9 @@ from pathlib import Path
 
 from stylelab.errors import StyleLabError
 from stylelab.gan.cli import add_gan_commands
-from stylelab.product.scene.choices import (DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, MATERIAL_CHOICES,
-                                            MATERIAL_DESCRIPTIONS, PRESETS, SCENE_DESCRIPTIONS, SHOT_SCENES)
+from stylelab.product.scene.choices import (DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, LIGHT_ON_PRODUCT,
+                                            MATERIAL_CHOICES, MATERIAL_DESCRIPTIONS, PRESETS, SCENE_DESCRIPTIONS,
+                                            SHOT_SCENES, ScenePick)
 from stylelab.vocabulary import choice_help, precision_help
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -265,8 +266,10 @@ def _shots(args: argparse.Namespace) -> int:
     placement = Placement(scale=args.scale, x=args.x, y=args.y, padding=args.padding)
     palette = "harmonised" if args.palette.startswith("#") else args.palette
     brand = args.palette if args.palette.startswith("#") else None
-    request = scene_request(args.scene, args.material, args.light, args.elevation, args.softness, args.gobo,
-                            args.camera_height, palette, brand)
+    request = scene_request(ScenePick(
+        kind=args.scene, material=args.material, palette=palette, brand_colours=brand or "", light=args.light,
+        elevation=args.elevation, softness=args.softness, gobo=args.gobo, camera_height=args.camera_height,
+        f_stop=args.f_stop, light_on_product=args.light_on_product, temperature=args.temperature))
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine) if args.style else None
     if args.mask and len(args.photos) > 1:
         raise StyleLabError("--mask goes with a single photo; give one photo, or leave --mask out.")
@@ -281,7 +284,8 @@ def _shots(args: argparse.Namespace) -> int:
                 photo, mask = found.rgba, found.mask
             shots = generate_shots(engine, photo, mask, mix, args.preset, args.count, args.seed, placement,
                                    args.strength, request.settings, paint_wall=bool(mix) and request.settings
-                                   is not None, template_palette=request.template_palette)
+                                   is not None, template_palette=request.template_palette,
+                                   progress=None if args.quiet else _sample_progress(path.name))
         except StyleLabError as error:
             failures.append(f"{path}: {error}")
             continue
@@ -293,6 +297,14 @@ def _shots(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"error: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _sample_progress(name: str):
+    """Samples rendered so far, on one line of stderr per shot (a render takes seconds on a CPU)."""
+    def show(number: int, count: int, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\r{name}: shot {number}/{count}, {done}/{total} samples", end=end, file=sys.stderr, flush=True)
+    return show
 
 
 def _finetune(args: argparse.Namespace) -> int:
@@ -401,15 +413,26 @@ def build_parser() -> argparse.ArgumentParser:
                        help=choice_help(SCENE_DESCRIPTIONS, "podium"))
     shots.add_argument("--material", choices=MATERIAL_CHOICES, default="auto", metavar="MATERIAL",
                        help="podium or surface material — " + choice_help(MATERIAL_DESCRIPTIONS, "auto"))
-    shots.add_argument("--light", default="front-left",
-                       help="where the key light comes from: front, front-right, right, back-right, back, back-left, "
-                            "left, front-left, or degrees (0 = from the camera, 90 = from the right)")
+    shots.add_argument("--light", default="auto",
+                       help="where the key light comes from: auto (default: where the photo's own shading says), "
+                            "front, front-right, right, back-right, back, back-left, left, front-left, or degrees "
+                            "(0 = from the camera, 90 = from the right)")
     shots.add_argument("--elevation", type=float, default=40.0, help="key light height, degrees (5-85, default 40)")
     shots.add_argument("--softness", type=float, default=0.4, help="shadow softness 0 (sun) to 1 (default 0.4)")
     shots.add_argument("--gobo", choices=GOBOS, default="auto", metavar="PATTERN",
                        help="pattern the light casts — " + choice_help(GOBO_DESCRIPTIONS, "auto"))
-    shots.add_argument("--camera-height", type=float, default=0.55,
-                       help="camera over the product's base, in product heights (default 0.55)")
+    shots.add_argument("--camera-height", default="auto",
+                       help="camera over the product's base, in product heights (-0.3 to 3), or auto (default: "
+                            "from the height the photo was taken from)")
+    shots.add_argument("--f-stop", type=float, default=5.6,
+                       help="depth of field focused on the product: 1.4 (soft background) to 22, 0 = all sharp "
+                            "(default 5.6)")
+    shots.add_argument("--light-on-product", choices=LIGHT_ON_PRODUCT, default="auto",
+                       help="let the gobo's and the set's shadows fall across the product: auto (default: on for "
+                            "window light), on, off (the product's pixels untouched)")
+    shots.add_argument("--temperature", type=float, default=6500.0,
+                       help="the key light's colour in kelvin, 2000 (candle) to 12000 (blue sky); default 6500, "
+                            "neutral")
     shots.add_argument("--palette", default="harmonised",
                        help="harmonised, complementary, template colours (of --style), or brand hex codes "
                             "like '#E8D5C4,#2F4858' (wall, podium, floor, accent)")

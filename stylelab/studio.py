@@ -23,8 +23,8 @@ from stylelab.creatives.fonts import DEFAULT_FAMILY
 from stylelab.creatives.formats import ad_format
 from stylelab.creatives.layouts import layout
 from stylelab.product.compose import MODES
-from stylelab.product.scene.choices import SCENE_KINDS
-from stylelab.product.scene.options import scene_request
+from stylelab.product.scene.choices import SCENE_KINDS, ScenePick
+from stylelab.product.scene.options import SceneRequest, scene_request
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix
 from stylelab.engine.device import describe
 from stylelab.errors import StyleLabError
@@ -34,9 +34,8 @@ from stylelab.product.cutout import FULL, LOW_CONFIDENCE, PREVIEW, CutoutResult,
 from stylelab.product.masks import ProductMask, mask_from_drawing
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.metrics import Similarity, compare_images, format_similarity
-from stylelab.product.restyle import Shot, generate_shots, restyle_with_mask
+from stylelab.product.restyle import Shot, ShotProgress, generate_shots, restyle_with_mask
 from stylelab.product.region_metrics import RegionFigures, region_figures
-from stylelab.product.scene.options import SceneRequest
 from stylelab.product.shots import Placement
 from stylelab.store.files import check_writable
 from stylelab.settings import AppSettings
@@ -372,14 +371,15 @@ class Studio:
 
     def shots(self, photo: Photo, drawn_mask: MaskChoice, choice: StyleChoice | None, preset: str,
               count: int, seed: int, placement: Placement, strength: float,
-              scene: SceneRequest = SceneRequest(None)) -> tuple[list[Shot], ProductMask]:
+              scene: SceneRequest = SceneRequest(None), progress: ShotProgress | None = None
+              ) -> tuple[list[Shot], ProductMask]:
         """Product shots in a lit scene (``scene``) or on painted backdrops (its settings None);
         ``choice`` paints the scene's wall or the backdrop, None leaves them unpainted."""
         found = self.cutout(photo, drawn_mask)  # decontaminated colours: no rim of the old background
         mix = self.mix_for(choice) if choice is not None else None
         shots = generate_shots(self.engine, found.rgba, found.mask, mix, preset, count, seed, placement, strength,
                                scene.settings, paint_wall=mix is not None and scene.settings is not None,
-                               template_palette=scene.template_palette)
+                               template_palette=scene.template_palette, progress=progress)
         return shots, ProductMask(found.mask, found.confidence, found.source, found.note)
 
     # -- ad creatives ------------------------------------------------------------------------
@@ -422,7 +422,7 @@ class Studio:
                 made[key] = []
                 for kind in scenes:
                     (shot,) = generate_shots(self.engine, found.rgba, found.mask, None, format_name, 1, seed,
-                                             placement, 0.8, scene_request(kind).settings)
+                                             placement, 0.8, scene_request(ScenePick(kind=kind)).settings)
                     made[key].append(AdSource(f"{photo.name}-{kind.replace(' ', '-')}-seed{seed}", shot.image,
                                               tuple(shot.record["product_box"]), shot.record))
             return made[key]

@@ -27,6 +27,7 @@ from stylelab.creatives.formats import TEXT_FORMATS  # noqa: E402
 from stylelab.creatives.layouts import LAYOUTS  # noqa: E402
 from stylelab.engine import StyleEngine  # noqa: E402
 from stylelab.product.restyle import generate_shots  # noqa: E402
+from stylelab.product.scene.choices import ScenePick  # noqa: E402
 from stylelab.product.scene.options import scene_request  # noqa: E402
 from stylelab.product.shots import Placement  # noqa: E402
 
@@ -45,7 +46,7 @@ def product_sheet(engine: StyleEngine, name: str, cutout: Image.Image, index: in
             placement = Placement(scale=chosen.product_scale, x=chosen.product_at[0], y=chosen.product_at[1])
             kind = SCENES[index % len(SCENES)]
             (shot,) = generate_shots(engine, cutout, cutout.getchannel("A"), None, format_name, 1, 3 + index,
-                                     placement, 0.8, scene_request(kind).settings)
+                                     placement, 0.8, scene_request(ScenePick(kind=kind)).settings)
             source = AdSource(name, shot.image, tuple(shot.record["product_box"]), shot.record)
             try:
                 picture = make_creative(source, COPY[index % 2], kit, format_name, layout_name).image

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 import torch
@@ -23,6 +24,7 @@ from stylelab.product.scene.palette import Palette, from_colours
 from stylelab.product.scene.render import SceneSettings, crop_to_product, render_scene
 from stylelab.product.shots import PRESETS, Placement, Preset, base_canvas, cutout_from, place_product
 
+ShotProgress = Callable[[int, int, int, int], None]  # shot number (from 1), shots, samples done, samples
 HOLE_GROWTH = 6  # px the painted-out region reaches past the mask, so no product colour leaks into the fill
 BACKDROP_WORKING_SIDE = 1024  # backdrops are smooth: paint them at this size, with bigger strokes
 
@@ -76,12 +78,13 @@ class Shot:
 def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, mix: StyleMix | None,
                    preset_name: str, count: int, seed: int, placement: Placement = Placement(),
                    strength: float = 0.8, scene: SceneSettings | None = None, paint_wall: bool = False,
-                   template_palette: bool = False) -> list[Shot]:
+                   template_palette: bool = False, progress: ShotProgress | None = None) -> list[Shot]:
     """``count`` product shots with seeds seed, seed+1, ...
 
     ``scene`` None is the painted backdrop (``mix`` None: plain); a scene is rendered around the
     product, its wall painted in ``mix`` when ``paint_wall``, its palette taken from ``mix``'s
-    main colours when ``template_palette``. The marketplace preset is always plain white.
+    main colours when ``template_palette``. The marketplace preset is always pure white, with the
+    product's soft contact shadow rendered by Blender. ``progress`` hears the samples of each shot.
     """
     if preset_name not in PRESETS:
         raise StyleLabError(f"Choose a preset from: {', '.join(PRESETS)}.")
@@ -93,15 +96,22 @@ def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, m
         raise StyleLabError("Pick a style template to paint the wall or take the palette from.")
     preset = PRESETS[preset_name]
     cutout = cutout_from(photo, mask)  # straight alpha: an RGBA cut-out's own (decontaminated) colours, no white fringe
-    if scene is not None and not preset.plain_white:
+    seeds = range(int(seed), int(seed) + int(count))
+    if preset.plain_white:
+        marketplace = replace(scene or SceneSettings(), kind="podium", light_on_product=False)
+        return [_scene_shot(engine, cutout, preset, placement, marketplace, shot_seed, None,
+                            _for_shot(progress, number, len(seeds)))
+                for number, shot_seed in enumerate(seeds, start=1)]
+    if scene is not None:
         if template_palette:
             scene = replace(scene, palette=template_colours(engine, mix))
         wall = _painted_wall(engine, mix, strength) if paint_wall else None
-        return [_scene_shot(engine, cutout, preset, placement, scene, shot_seed, wall)
-                for shot_seed in range(int(seed), int(seed) + int(count))]
+        return [_scene_shot(engine, cutout, preset, placement, scene, shot_seed, wall,
+                            _for_shot(progress, number, len(seeds)))
+                for number, shot_seed in enumerate(seeds, start=1)]
     shots = []
-    for shot_seed in range(int(seed), int(seed) + int(count)):
-        if preset.plain_white or mix is None:
+    for shot_seed in seeds:
+        if mix is None:
             backdrop, kind = Image.new("RGB", preset.size, (255, 255, 255)), "white"
         else:
             canvas, kind = base_canvas(preset.size, shot_seed)
@@ -110,29 +120,36 @@ def generate_shots(engine: StyleEngine, photo: Image.Image, mask: Image.Image, m
                                                                                  stroke_scale=stroke_scale))
             backdrop = to_image(painted)
         image, box, _ = place_product(backdrop, cutout, preset, placement)
-        scene_name = "marketplace white" if preset.plain_white else PAINTED_BACKDROP
-        record = {"scene": scene_name, "seed": shot_seed, "size": list(preset.size), "backdrop": kind,
+        record = {"scene": PAINTED_BACKDROP, "seed": shot_seed, "size": list(preset.size), "backdrop": kind,
                   "product_box": list(box), "placement": asdict(placement),
                   "style_strength": None if kind == "white" else strength}
         shots.append(Shot(image, shot_seed, kind, preset.name, _pasted_product_figures(image, cutout, box), record))
     return shots
 
 
+def _for_shot(progress: ShotProgress | None, number: int, count: int) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(number, count, done, total)
+
+
 def _scene_shot(engine: StyleEngine, cutout: Image.Image, preset: Preset, placement: Placement,
-                scene: SceneSettings, seed: int, wall: torch.Tensor | None) -> Shot:
+                scene: SceneSettings, seed: int, wall: np.ndarray | None,
+                progress: Callable[[int, int], None] | None) -> Shot:
     rendered = render_scene(cutout, preset.size, scene, seed, fill=preset.fill, scale=placement.scale,
                             x=placement.x, y=placement.y, padding=placement.padding, wall_texture=wall,
-                            device=engine.device)
+                            device=str(engine.device), marketplace=preset.plain_white, progress=progress)
     record = rendered.record | {"preset": preset.name, "painted_wall": wall is not None}
-    return Shot(rendered.image, seed, scene.kind, preset.name,
+    backdrop = "white" if preset.plain_white else scene.kind
+    return Shot(rendered.image, seed, backdrop, preset.name,
                 _pasted_product_figures(rendered.image, crop_to_product(cutout), rendered.box), record)
 
 
-def _painted_wall(engine: StyleEngine, mix: StyleMix | None, strength: float) -> torch.Tensor:
-    """A soft plaster-like canvas painted in the style: the wall's texture."""
+def _painted_wall(engine: StyleEngine, mix: StyleMix | None, strength: float) -> np.ndarray:
+    """A soft plaster-like canvas painted in the style: the wall's texture, [h, w, 3] floats in 0..1."""
     canvas, _ = base_canvas((768, 640), 2)  # the "soft noise" canvas: no strong shapes of its own
     (painted,) = engine.restyle([to_tensor(canvas)], mix, RestyleSettings(strength=strength))
-    return painted.cpu()
+    return painted.float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
 
 
 def template_colours(engine: StyleEngine, mix: StyleMix | None) -> Palette:

@@ -28,13 +28,14 @@ from stylelab.product.cutout import LOW_CONFIDENCE, PREVIEW
 from stylelab.product.masks import ProductMask, overlay
 from stylelab.product.prompts import CutoutPrompt
 from stylelab.product.region_metrics import region_figures
-from stylelab.product.scene.choices import PAINTED_BACKDROP, ScenePick
+from stylelab.product.restyle import ShotProgress
 from stylelab.product.scene.options import scene_request
 from stylelab.product.shots import Placement
 from stylelab.studio import KeptResult, Photo, RestyledPhoto, StyleChoice, Studio
 from stylelab.text import literal
 from stylelab.web.box_prompt import draw_prompt, prompt_of
 from stylelab.web.mask_editor import editor_value
+from stylelab.web.shot_request import ShotRequest
 from stylelab.vocabulary import CUTOUT_COLUMNS, RESULT_COLUMNS
 from stylelab.web.workspace import current_key, current_workspace
 
@@ -346,26 +347,23 @@ class WebActions:
             headers=list(CUTOUT_COLUMNS))
 
     @user_errors
-    def generate_shots(self, photo: str | None, drawn: Image.Image | None, template: str | None,
-                       style_image: str | None, preset: str, count: int, seed: int, scale: float, x: float, y: float,
-                       padding: float, strength: float, progress: Callable[[float, str], None] | None = None,
-                       scene: ScenePick | None = None
+    def generate_shots(self, shot: ShotRequest, progress: Callable[[float, str], None] | None = None
                        ) -> tuple[list[tuple[str, str]], list[list[Any]], list[str], str]:
         """Shots in the picked scene (default: the painted backdrop, as before scenes existed)."""
-        if not photo:
+        if not shot.photo:
             raise StyleLabError("Upload a product photo or cutout first.")
-        pick = scene or ScenePick(kind=PAINTED_BACKDROP)
-        request = scene_request(pick.kind, pick.material, pick.light, pick.elevation, pick.softness, pick.gobo,
-                                pick.camera_height, pick.palette, pick.brand_colours)
-        loaded = self.studio.load_photo(upload_path(photo))
+        pick, preset, strength = shot.scene, shot.preset, float(shot.strength)
+        request = scene_request(pick)
+        loaded = self.studio.load_photo(upload_path(shot.photo))
         wants_style = request.settings is None or pick.paint_wall or request.template_palette
-        choice = (_choice(template, style_image, None, 0.0, self.studio)
-                  if (template or style_image) and wants_style else None)
+        choice = (_choice(shot.template, shot.style_image, None, 0.0, self.studio)
+                  if (shot.template or shot.style_image) and wants_style else None)
         if progress:
-            progress(0.05, "Rendering scenes" if request.settings else "Painting backdrops")
-        placement = Placement(scale=float(scale), x=float(x), y=float(y), padding=float(padding))
-        shots, mask = self.studio.shots(loaded, drawn, choice, preset, int(count), int(seed), placement,
-                                        float(strength), request)
+            progress(0.02, "Rendering scenes" if request.settings else "Painting backdrops")
+        scale, x, y, padding = (float(v) for v in shot.placement)
+        placement = Placement(scale=scale, x=x, y=y, padding=padding)
+        shots, mask = self.studio.shots(loaded, shot.drawn, choice, preset, int(shot.count), int(shot.seed),
+                                        placement, strength, request, _samples_reporter(progress))
         named = [(f"{loaded.name}-seed{shot.seed}", shot.image) for shot in shots]
         sidecars = [(f"{loaded.name}-seed{shot.seed}.json", shot.sidecar()) for shot in shots]
         captions = [shot.caption for shot in shots]  # the format is in the status line: captions stay short
@@ -400,6 +398,16 @@ class WebActions:
                            self.studio.new_output_folder())  # a download is named after photo and template
         gallery = [(str(path), r.caption) for path, r in zip(files, results)]
         return gallery, _rows(results), f"Compared {len(results)} template(s) on {loaded.name}."
+
+
+def _samples_reporter(progress: Callable[[float, str], None] | None) -> ShotProgress | None:
+    """The renderer's samples as the progress bar's fraction and words."""
+    if progress is None:
+        return None
+
+    def report(number: int, count: int, done: int, total: int) -> None:
+        progress(((number - 1) + done / max(total, 1)) / count, f"Shot {number} of {count}: {done}/{total} samples")
+    return report
 
 
 def mask_status(mask: ProductMask) -> str:

@@ -6,13 +6,14 @@ from typing import Any
 
 import gradio as gr
 
-from stylelab.product.scene.choices import (COMPASS, DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, MATERIAL_CHOICES,
-                                            MATERIAL_DESCRIPTIONS, PALETTE_SOURCES, PRESETS, SCENE_DESCRIPTIONS,
-                                            SHOT_SCENES, ScenePick)
+from stylelab.product.scene.choices import (COMPASS, DEFAULT_PRESET, GOBO_DESCRIPTIONS, GOBOS, LIGHT_ON_PRODUCT,
+                                            MATERIAL_CHOICES, MATERIAL_DESCRIPTIONS, PALETTE_SOURCES, PRESETS,
+                                            SCENE_DESCRIPTIONS, SHOT_SCENES, ScenePick)
 from stylelab.web.catalog_section import CatalogSection, create_catalog_section
 from stylelab.web.box_prompt import add_click, create_box_prompt, dragged_box, prompt_of
 from stylelab.web.common import ImageUpload, explain_failures, progress_reporter, shown_to_user, user_event
 from stylelab.web.mask_editor import create_mask_editor, mask_from_editor_value
+from stylelab.web.shot_request import ShotRequest
 
 SHOT_HEADERS = ["Shot", "Size", "Backdrop", "Product ΔE2000"]
 
@@ -66,8 +67,9 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                                    info="Wall, podium, floor, accent; these win over the palette choice, and "
                                         "missing ones are derived from those given")
             with gr.Accordion("Light and camera", open=False, elem_id="shot-light-panel"):
-                light = gr.Radio(list(COMPASS), value="front-left", label="Light from (seen from above; front = "
-                                 "the camera's side)", elem_id="shot-light")
+                light = gr.Radio(["auto", *COMPASS], value="auto", label="Light from (seen from above; front = "
+                                 "the camera's side; auto = where the photo's own light came from)",
+                                 elem_id="shot-light")
                 with gr.Row():
                     elevation = gr.Slider(10, 80, value=40, step=5, label="Light height (°)",
                                           elem_id="shot-elevation")
@@ -76,9 +78,22 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                 with gr.Row():
                     gobo = gr.Dropdown(list(GOBOS), value="auto", label="Light pattern (gobo)", elem_id="shot-gobo",
                                        info=GOBO_DESCRIPTIONS["auto"])
-                    camera_height = gr.Slider(-0.2, 1.4, value=0.55, step=0.05, label="Camera height",
-                                              info="over the product's base, in product heights",
+                    light_on_product = gr.Radio(list(LIGHT_ON_PRODUCT), value="auto", label="Light across the product",
+                                                info="the pattern's and the set's shadows on the product too "
+                                                     "(auto: with window light)", elem_id="shot-light-on-product")
+                with gr.Row():
+                    camera_auto = gr.Checkbox(True, label="Camera at the photo's own height",
+                                              info="a product shot from above stands on a surface seen from above",
+                                              elem_id="shot-camera-auto")
+                    camera_height = gr.Slider(-0.2, 3.0, value=0.55, step=0.05, label="Camera height",
+                                              info="over the product's base, in product heights (when not auto)",
                                               elem_id="shot-camera-height")
+                with gr.Row():
+                    f_stop = gr.Slider(0, 22, value=5.6, step=0.1, label="Aperture (f-stop)",
+                                       info="lower blurs the background more; 0 = everything sharp",
+                                       elem_id="shot-f-stop")
+                    temperature = gr.Slider(2700, 10000, value=6500, step=100, label="Light colour (K)",
+                                            info="lower is warmer; 6500 is neutral", elem_id="shot-temperature")
             with gr.Accordion("Variations and placement", open=False, elem_id="shot-placement-panel"):
                 with gr.Row():
                     count = gr.Slider(1, 8, value=4, step=1, label="How many", elem_id="shot-count")
@@ -145,15 +160,18 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
     @user_event
     def generate(photo, mask_editor, mask_shown, mask_image, template, preset, count, seed, scale, x, y, padding,
                  strength, scene, material, palette, brand_colours, light, elevation, softness, gobo, camera_height,
-                 paint_wall, box="", include="", exclude="", progress=gr.Progress()):
+                 paint_wall, box="", include="", exclude="", camera_auto=True, f_stop=5.6, light_on_product="auto",
+                 temperature=6500, progress=gr.Progress()):
         # an uploaded mask wins, then the box and clicks, then the brush (which starts as the automatic mask)
         prompt = prompt_of(box, include, exclude) if not mask_image else None
         drawn = (actions.load_mask_image(mask_image) if mask_image
                  else prompt or mask_from_editor_value(mask_editor, mask_shown))
         pick = ScenePick(scene, material, palette, brand_colours or "", light, elevation, softness, gobo,
-                         camera_height, bool(paint_wall))
-        return actions.generate_shots(photo, drawn, template, None, preset, count, seed, scale, x, y, padding,
-                                      strength, progress_reporter(progress), pick)
+                         "auto" if camera_auto else camera_height, bool(paint_wall), f_stop, light_on_product,
+                         temperature)
+        request = ShotRequest(photo, drawn, template, None, preset, count, seed, (scale, x, y, padding), strength,
+                              pick)
+        return actions.generate_shots(request, progress_reporter(progress))
 
     prompt_fields = [tool.box, tool.include, tool.exclude]
     photo.change(load_mask, photo, [masks.editor, masks.status, masks.shown], api_visibility="undocumented")
@@ -175,7 +193,8 @@ def create_generate_tab(actions: Any, default_template: str, catalog: Any = None
                       api_name="product_mask")
     generated = button.click(generate, [photo, masks.editor, masks.shown, masks.upload, template, preset, count, seed, scale, x, y,
                             padding, strength, scene, material, palette, brand, light, elevation, softness, gobo,
-                            camera_height, paint_wall, *prompt_fields], [gallery, table, downloads, status],
+                            camera_height, paint_wall, *prompt_fields, camera_auto, f_stop, light_on_product,
+                            temperature], [gallery, table, downloads, status],
                  api_name="generate_shots",
                  concurrency_id="restyle", scroll_to_output=True)
     explain_failures(generated, status)

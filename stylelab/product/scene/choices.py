@@ -14,25 +14,30 @@ SCENE_DESCRIPTIONS: dict[str, str] = {
     "arch": "a low round podium in front of an arched panel",
     "counter": "the product on a counter top against a wall, seen from a little higher",
     "window light": "the product on a surface by a wall, lit through a window (blinds by default)",
+    "plinth": "the product on a tall square plinth, in the dappled shade of leaves",
+    "shelf": "the product on a shelf fixed to the wall, seen at eye level",
     PAINTED_BACKDROP: "no set: an abstract backdrop painted by the style networks in the chosen template",
 }
 SHOT_SCENES = tuple(SCENE_DESCRIPTIONS)
 SCENE_KINDS = tuple(kind for kind in SHOT_SCENES if kind != PAINTED_BACKDROP)  # the lit 3-D sets
 MATERIAL_DESCRIPTIONS: dict[str, str] = {
-    "auto": "the scene's own: marble on the counter, wood by the window, terrazzo on stacked podiums, "
-            "concrete steps, matte elsewhere",
+    "auto": "the scene's own: marble on the counter, wood by the window and on the shelf, terrazzo on stacked "
+            "podiums, concrete steps and plinth, matte elsewhere",
     "matte": "plain matte paint in the palette's colour",
     "marble": "polished stone with soft veins; shows a faint reflection",
     "wood": "wood grain along one direction, lightly glossy",
     "terrazzo": "stone chips of a few sizes in a polished ground",
     "linen": "a woven fabric texture",
     "concrete": "fine-grained cast concrete",
+    "lacquer": "glossy lacquer or acrylic under a clear coat; mirrors the product",
 }
 MATERIAL_CHOICES = tuple(MATERIAL_DESCRIPTIONS)
 MATERIALS = MATERIAL_CHOICES[1:]
-KIND_MATERIAL = {"counter": "marble", "window light": "wood", "stacked podium": "terrazzo", "steps": "concrete"}
+KIND_MATERIAL = {"counter": "marble", "window light": "wood", "stacked podium": "terrazzo", "steps": "concrete",
+                 "plinth": "concrete", "shelf": "wood"}
+PROP_FINISHES = ("matte", "brushed metal", "glass")  # what a seed may make a prop of (most often matte)
 GOBO_DESCRIPTIONS: dict[str, str] = {
-    "auto": "the scene's own: blinds for window light, none elsewhere",
+    "auto": "the scene's own: blinds for window light, leaves for the plinth, none elsewhere",
     "none": "an open light, no pattern",
     "blinds": "the stripes of window blinds",
     "window panes": "the cross of window panes",
@@ -42,6 +47,7 @@ GOBOS = tuple(GOBO_DESCRIPTIONS)
 COMPASS = {"front": 0, "front-right": 45, "right": 90, "back-right": 135, "back": 180, "back-left": 225,
            "left": 270, "front-left": 315}
 HARMONIES = ("analogous", "complementary")
+LIGHT_ON_PRODUCT = ("auto", "on", "off")  # auto: on for window light, off elsewhere and for marketplace images
 PALETTE_SOURCES = ("harmonised", "complementary", "brand colours", "template colours")
 
 
@@ -80,9 +86,12 @@ class ScenePick:
     material: str = "auto"
     palette: str = "harmonised"
     brand_colours: str = ""
-    light: str | float = "front-left"
+    light: str | float = "auto"  # where the photo's own shading says the light came from
     elevation: float = 40.0
     softness: float = 0.4
     gobo: str = "auto"
-    camera_height: float = 0.55
+    camera_height: float | str = "auto"  # from the height the photo was taken from
     paint_wall: bool = False
+    f_stop: float = 5.6  # depth of field focused on the product; 0 = all sharp
+    light_on_product: str = "auto"  # LIGHT_ON_PRODUCT: gobo and set shadows across the product
+    temperature: float = 6500.0  # the key light's colour, kelvin

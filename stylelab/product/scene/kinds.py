@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stylelab.product.scene.geometry import Arch, Box, Caster, Cylinder, Sphere, Sweep
-
-
+from stylelab.product.scene.geometry import Arch, Box, Caster, Cylinder, Shelf, Sphere, Sweep
 
 @dataclass(frozen=True)
 class Part:
@@ -77,4 +75,15 @@ def build_set(kind: str, aspect: float, rng: np.random.Generator) -> SceneSet:
             parts.append(Part(Sphere((side * (half + ball + 0.35), ball, -0.15), ball), "prop"))
         return SceneSet(kind, Sweep(back=-rng.uniform(1.0, 1.4), radius=0.25), tuple(parts), 0.0,
                         camera_lift=0.15, default_gobo="blinds", floor_is_surface=True)
+    if kind == "plinth":
+        width = max(half + 0.22, 0.5) * rng.uniform(1.0, 1.15)
+        tall = rng.uniform(0.9, 1.3)
+        parts = [Part(Box((-width, 0.0, -width), (width, tall, width)), "podium")]
+        return SceneSet(kind, Sweep(back=-(width + rng.uniform(0.9, 1.4)), radius=0.3), tuple(parts), tall,
+                        default_gobo="leaves")
+    if kind == "shelf":
+        top, depth = rng.uniform(1.2, 1.6), max(0.55, 0.5 * aspect + 0.3)
+        shelf = Shelf(half_width=rng.uniform(2.2, 3.0), depth=depth + 0.2, top=top, thickness=0.09)
+        back = -(depth / 2 + 0.2)
+        return SceneSet(kind, Sweep(back=back, radius=0.0), (Part(shelf, "podium"),), top, camera_lift=0.05)
     raise ValueError(kind)
