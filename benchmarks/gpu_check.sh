@@ -4,7 +4,8 @@
 # 1. finds (or installs) Python with CUDA torch and StyleLab's requirements,
 # 2. runs the CUDA tests (tests/engine/test_cuda.py; they skip on machines without a GPU),
 # 3. prints the throughput table (fp16/bf16, channels-last vs NCHW, batch 1/8/32, torch.compile),
-#    MP/s against the 500 MP/s target, the roofline fraction, and 1-MP JPEG photos/s against 150.
+#    MP/s against the 500 MP/s target, the roofline fraction, and 1-MP JPEG photos/s against 150,
+# 4. times product shots rendered by Cycles on the GPU (benchmarks/product_shots.py --device cuda).
 # Copy its output into the README's "GPU" section.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +42,9 @@ step "throughput"
 timeout $((225 - (SECONDS - started))) "$PYTHON" benchmarks/gpu_check.py --budget 100 --photos 256
 bench=$?
 
-step "done in $((SECONDS - started)) s (tests exit $tests, benchmark exit $bench)"
-exit $(( tests != 0 || bench != 0 ))
+step "product shots on the GPU (Cycles with OptiX/CUDA): final shots per second against 2"
+timeout 120 "$PYTHON" benchmarks/product_shots.py --device cuda --repeats 3 --kinds podium "window light" counter
+shots=$?
+
+step "done in $((SECONDS - started)) s (tests exit $tests, benchmark exit $bench, shots exit $shots)"
+exit $(( tests != 0 || bench != 0 || shots != 0 ))

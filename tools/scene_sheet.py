@@ -1,30 +1,39 @@
-"""Contact sheet of the scene renderer: products (rows) x scene kinds (columns).
+"""Contact sheet of the product-shot renderer: products (rows) x scene kinds (columns), one PNG.
 
-    python tools/scene_sheet.py --out docs/scene-sheet.png          # synthetic products
-    python tools/scene_sheet.py ../shared/data/*.png --out /tmp/sheet.png   # your own cut-outs
+    python tools/scene_sheet.py --out docs/scene-sheet.jpg                     # synthetic products, every kind
+    python tools/scene_sheet.py --products ../shared/data/*.png --kinds podium plinth shelf --out /tmp/sheet.png
+    python tools/scene_sheet.py --products bottle.png --kinds podium --tile 120x150 --out /tmp/smoke.png
 
-Without product files it draws five product-like cut-outs itself (a bottle, a jar, a box,
-a vase and a mug, labelled with pictures scikit-image ships), so the sheet can live in the repo.
-Photos without transparency go through the app's automatic cut-out first.
+Without --products it draws five product-like cut-outs itself (a bottle, a jar, a box, a vase and
+a mug, labelled with pictures scikit-image ships), so the sheet can live in the repo. RGBA cut-outs
+are used as they are; photos without transparency go through the app's automatic cut-out
+(``stylelab.product.cutout.cutout``) first. Each tile is one shot rendered by Blender Cycles in the
+render worker (``stylelab.product.scene.render.render_scene``), with the kind's own material and
+light pattern; the light comes from where each product's own shading says (``--light auto``).
 """
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 import skimage.data
 from PIL import Image, ImageDraw
 
-from stylelab.imageio import load_image
-from stylelab.product.cutout import cutout
-from stylelab.product.scene.choices import SCENE_KINDS
-from stylelab.product.scene.lights import KeyLight
-from stylelab.product.scene.render import SceneSettings, render_scene
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-MATERIAL_FOR = {"podium": "matte", "stacked podium": "terrazzo", "steps": "concrete", "arch": "matte",
-                "counter": "marble", "window light": "wood"}
-LIGHT_FOR = {"window light": KeyLight(azimuth=300, elevation=32, softness=0.2)}
+from stylelab.errors import StyleLabError  # noqa: E402
+from stylelab.imageio import load_image  # noqa: E402
+from stylelab.product.cutout import cutout  # noqa: E402
+from stylelab.product.scene.choices import KIND_MATERIAL, SCENE_KINDS  # noqa: E402
+from stylelab.product.scene.lights import KeyLight, azimuth_from  # noqa: E402
+from stylelab.product.scene.plan import SceneSettings  # noqa: E402
+from stylelab.product.scene.render import render_scene  # noqa: E402
+
+LABEL = 22  # px of label strip above the sheet and under each row
+ELEVATION = {"window light": 32.0}  # low sun through the window: the blinds' stripes run long
+SOFTNESS = {"window light": 0.2}
 
 
 def _shaded(shape: np.ndarray, colour: tuple[float, float, float], label: np.ndarray | None = None,
@@ -65,35 +74,63 @@ def synthetic_products(height: int = 480) -> list[tuple[str, Image.Image]]:
 
 
 def load_products(paths: list[Path]) -> list[tuple[str, Image.Image]]:
-    products = []
-    for path in paths:
-        # the app's own cut-out: an existing alpha as it is, else the automatic one, decontaminated
-        products.append((path.stem, cutout(load_image(path)).rgba))
-    return products
+    """Each file as an RGBA cut-out: an existing alpha as it is, else the app's automatic cut-out."""
+    return [(path.stem, cutout(load_image(path)).rgba) for path in paths]
 
 
-def contact_sheet(products: list[tuple[str, Image.Image]], tile: tuple[int, int] = (320, 400)) -> Image.Image:
+def settings_for(kind: str, light: str | float = "auto") -> SceneSettings:
+    """The kind's own material and gobo, the light from ``light`` (auto: the product's own shading)."""
+    key = KeyLight(azimuth=azimuth_from(light), elevation=ELEVATION.get(kind, 40.0), softness=SOFTNESS.get(kind, 0.4))
+    return SceneSettings(kind=kind, material=KIND_MATERIAL.get(kind, "matte"), light=key)
+
+
+def contact_sheet(products: list[tuple[str, Image.Image]], kinds: tuple[str, ...] = SCENE_KINDS,
+                  tile: tuple[int, int] = (540, 675), light: str | float = "auto", seed: int = 0) -> Image.Image:
+    """One shot per product and kind, rows of products under a strip of kind names."""
     width, height = tile
-    sheet = Image.new("RGB", (width * len(SCENE_KINDS), (height + 22) * len(products) + 22), "white")
+    sheet = Image.new("RGB", (width * len(kinds), (height + LABEL) * len(products) + LABEL), "white")
     draw = ImageDraw.Draw(sheet)
-    for column, kind in enumerate(SCENE_KINDS):
+    for column, kind in enumerate(kinds):
         draw.text((column * width + 8, 4), kind, fill=(40, 40, 40))
-    for row, (name, cutout) in enumerate(products):
-        for column, kind in enumerate(SCENE_KINDS):
-            settings = SceneSettings(kind=kind, material=MATERIAL_FOR[kind], light=LIGHT_FOR.get(kind, KeyLight()))
-            shot = render_scene(cutout, tile, settings, seed=row * 7 + column)
-            sheet.paste(shot.image, (column * width, 22 + row * (height + 22)))
-        draw.text((8, 22 + row * (height + 22) + height + 4), name, fill=(40, 40, 40))
+    for row, (name, product) in enumerate(products):
+        top = LABEL + row * (height + LABEL)
+        for column, kind in enumerate(kinds):
+            print(f"{name} in {kind} ({row * len(kinds) + column + 1}/{len(products) * len(kinds)})",
+                  file=sys.stderr, flush=True)
+            shot = render_scene(product, tile, settings_for(kind, light), seed=seed + row * 7 + column)
+            sheet.paste(shot.image, (column * width, top))
+        draw.text((8, top + height + 4), name, fill=(40, 40, 40))
     return sheet
+
+
+def _tile(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a tile is WIDTHxHEIGHT in pixels, like 540x675; got '{text}'") from None
+    if min(width, height) < 64:
+        raise argparse.ArgumentTypeError("a tile needs at least 64 px a side")
+    return width, height
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("products", nargs="*", type=Path, help="cut-outs or product photos (default: synthetic)")
-    parser.add_argument("--out", type=Path, default=Path("scene-sheet.png"))
+    parser.add_argument("--products", nargs="+", type=Path, metavar="PATH",
+                        help="RGBA cut-outs or product photos, one row each (default: five synthetic products)")
+    parser.add_argument("--kinds", nargs="+", choices=SCENE_KINDS, default=list(SCENE_KINDS), metavar="KIND",
+                        help=f"scene kinds, one column each (default: all: {', '.join(SCENE_KINDS)})")
+    parser.add_argument("--tile", type=_tile, default=(540, 675), help="one shot's size, WIDTHxHEIGHT (default 540x675)")
+    parser.add_argument("--light", default="auto",
+                        help="where the key light comes from: auto (default), a compass word or degrees")
+    parser.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    parser.add_argument("--out", type=Path, default=Path("scene-sheet.png"), help="the sheet (.png, or .jpg)")
     args = parser.parse_args()
+    try:
+        settings_for(args.kinds[0], args.light)  # a bad --light is said before any cut-out or render
+    except StyleLabError as error:
+        parser.error(str(error))
     products = load_products(args.products) if args.products else synthetic_products()
-    sheet = contact_sheet(products)
+    sheet = contact_sheet(products, tuple(args.kinds), args.tile, args.light, args.seed)
     sheet.save(args.out, quality=88) if args.out.suffix.lower() in (".jpg", ".jpeg") else sheet.save(args.out)
     print(args.out)
 

@@ -26,8 +26,9 @@ from stylelab.product.scene.photo_light import LightEstimate, ViewEstimate, esti
 
 LIGHT_DISTANCE = 7.0  # product heights from the product's middle to the key light
 GOBO_LIGHT_DISTANCE = 11.0  # further with a gobo, so its shadow is sharp enough to read
+LIGHT_JITTER = (8.0, 4.0)  # degrees of azimuth and elevation a seed may move the light
 CONFIDENT = 0.35  # below this the photo's shading or outline is not trusted: the studio default is used
-DEFAULT_PITCH = 4.0  # degrees: a product photo's usual, near eye-level view
+DEFAULT_PITCH = 10.0  # degrees: a product photo's usual view, a little from above
 PRODUCT_TEXTURE_SIDE = 640  # px on the longer side of the cut-out the worker lays on its cards
 MARKETPLACE_SCALE = 0.3  # the marketplace render holds only a soft shadow: rendered small, then scaled up
 
@@ -198,6 +199,14 @@ def _finish(surface: str, material: str, rng: np.random.Generator) -> str:
     return PROP_FINISHES[int(rng.choice(len(PROP_FINISHES), p=(0.6, 0.25, 0.15)))]
 
 
+def _varied(light: KeyLight, rng: np.random.Generator) -> KeyLight:
+    """The seed moves the light a little within what was chosen (a few degrees round and up or down),
+    so seeds differ in their shadows too, never so much that the light changes sides."""
+    azimuth = (float(light.azimuth) + rng.uniform(-LIGHT_JITTER[0], LIGHT_JITTER[0])) % 360
+    elevation = float(np.clip(light.elevation + rng.uniform(-LIGHT_JITTER[1], LIGHT_JITTER[1]), 5, 85))
+    return replace(light, azimuth=round(azimuth, 1), elevation=round(elevation, 1))
+
+
 def _resolve_light(settings: SceneSettings, cutout: Image.Image, default_gobo: str
                    ) -> tuple[KeyLight, str, LightEstimate | None]:
     light, estimate = settings.light, None
@@ -225,6 +234,7 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
         shade = False
     else:
         light, light_source, light_estimate = _resolve_light(settings, cutout, scene.default_gobo)
+        light = _varied(light, rng)
         shade = settings.shades_product
     box = product_box(cutout.size, frame, fill, scale, x, y, padding, below=0.0 if marketplace else scene.support + 0.12)
     view_estimate = None
@@ -248,9 +258,10 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
     gobo = tuple(gobo_pieces(light.gobo, light.direction, centre, rng))
     foot, depth = _footprint(cutout)
     render_size = frame
-    if marketplace:
-        render_size = (max(64, round(frame[0] * MARKETPLACE_SCALE)), max(64, round(frame[1] * MARKETPLACE_SCALE)))
-        camera = aim_camera(render_size, _scaled(box, render_size[0] / frame[0]), scene.support, lift)
+    if marketplace:  # one factor for both sides: the small render keeps the frame's shape, so the shadow lands
+        factor = min(1.0, max(MARKETPLACE_SCALE, 64 / min(frame)))  # under the product when scaled back up
+        render_size = (max(1, round(frame[0] * factor)), max(1, round(frame[1] * factor)))
+        camera = aim_camera(render_size, _scaled(box, factor), scene.support, lift)
     return ScenePlan(frame, render_size, int(seed), settings.kind, scene.sweep, parts,
                      {"material": floor_material, "colour": list(floor_colour)},
                      {"material": "matte", "colour": list(palette.wall)}, tuple(palette.accent), palette, light,
