@@ -196,7 +196,7 @@ def clear_horizon(scene: SceneSet, camera: Camera, box: tuple[int, int, int, int
 def _finish(surface: str, material: str, rng: np.random.Generator) -> str:
     if surface == "podium":
         return material
-    return PROP_FINISHES[int(rng.choice(len(PROP_FINISHES), p=(0.6, 0.25, 0.15)))]
+    return PROP_FINISHES[int(rng.choice(len(PROP_FINISHES), p=(0.7, 0.15, 0.15)))]
 
 
 def _varied(light: KeyLight, rng: np.random.Generator) -> KeyLight:

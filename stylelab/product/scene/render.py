@@ -41,7 +41,7 @@ def render_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSet
     job = {"plan": plan.job(), "cutout": _card_texture(cutout),
            "wall": None if wall_texture is None else np.asarray(wall_texture, dtype=np.float32)}
     result = shared_worker(RENDER_WORKER).run(job, progress)
-    image = _backdrop(plan, result["image"])
+    image = _backdrop(plan, _exposed(plan, result["image"]))
     product = cutout.resize((plan.box[2] - plan.box[0], plan.box[3] - plan.box[1]), Image.Resampling.LANCZOS)
     if "product_light" in result:
         product = _shaded(product, plan, result["product_light"])
@@ -49,6 +49,41 @@ def render_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSet
     record = plan.record() | {"placement": {"fill": fill, "scale": scale, "x": x, "y": y, "padding": padding}}
     record["renderer"]["device"] = result["device"]
     return SceneShot(image, plan.box, record)
+
+
+def _linear(srgb: np.ndarray) -> np.ndarray:
+    c = srgb / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _srgb(linear: np.ndarray) -> np.ndarray:
+    c = np.clip(linear, 0, 1)
+    return np.rint(255 * np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)).astype(np.uint8)
+
+
+def _exposed(plan: ScenePlan, rendered: np.ndarray) -> np.ndarray:
+    """Exposed for the surface the product stands on, as a photographer meters: the lit patch just in
+    front of the product's base reads the palette's colour, however much the set's colours bounce.
+    Not where that patch may lie in a shadow (a light from behind, a gobo) or on a marketplace image."""
+    azimuth = float(plan.light.azimuth)
+    if plan.marketplace or plan.gobo or 110 < azimuth < 250:
+        return rendered
+    left, _, right, bottom = plan.box
+    middle = (left + right) // 2
+    columns = slice(left + 2, middle - 2) if azimuth > 180 else slice(middle + 3, right - 2)
+    patch = rendered[bottom + 1:bottom + 1 + max(3, (plan.box[3] - plan.box[1]) // 25), columns, :3]
+    if patch.size == 0:
+        return rendered
+    support = plan.parts[0]["colour"] if plan.parts and plan.product["base"] > 0 else plan.floor["colour"]
+    weights = np.array([0.2126, 0.7152, 0.0722])
+    expected = float(_linear(np.array(support) * 255) @ weights)
+    measured = float(_linear(patch.reshape(-1, 3).astype(np.float64)).mean(0) @ weights)
+    if measured <= 1e-4 or measured >= 0.995:  # black or clipped: nothing to meter on
+        return rendered
+    exposure = float(np.clip(expected / measured, 0.6, 1.8))
+    exposed = rendered.copy()
+    exposed[..., :3] = _srgb(_linear(rendered[..., :3].astype(np.float64)) * exposure)
+    return exposed
 
 
 def _card_texture(cutout: Image.Image) -> np.ndarray:

@@ -23,9 +23,9 @@ from stylelab.product.scene.blender.materials import (MATERIAL_GRAPHS, cutout_ma
                                                       wall_texture_material)
 from stylelab.product.scene.blender.objects import to_blender
 
-KEY_ON_FLOOR = 0.72  # what the key light alone gives a white horizontal surface at the product (1 = white)
-AMBIENT = 0.2  # the open sky around the set: shadows are never black
-FILL_ON_PRODUCT = 0.1  # a weak fill from the camera side
+KEY_ON_FLOOR = 0.43  # what the key light alone gives a white horizontal surface at the product (1 = white)
+AMBIENT = 0.13  # the open sky around the set: shadows are never black
+FILL_ON_PRODUCT = 0.06  # a weak fill from the camera side
 UNIT_METRES = 0.25  # one product height in metres: depth of field is worked out at this real size
 _SAMPLES = re.compile(r"Sample (\d+)/(\d+)")
 
@@ -156,8 +156,7 @@ def _build_set(plan: dict, wall: np.ndarray | None) -> None:
     if world.node_tree is None:
         world.use_nodes = True
     background = world.node_tree.nodes["Background"]
-    sky = [0.5 * (1 + c) for c in srgb_to_linear(tuple(plan["wall"]["colour"]))[:3]]  # a touch of the room's colour
-    background.inputs["Color"].default_value = (*sky, 1.0)
+    background.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)  # a neutral sky: the set's colours stay its own
     background.inputs["Strength"].default_value = AMBIENT
 
 

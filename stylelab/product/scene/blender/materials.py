@@ -59,7 +59,8 @@ def matte(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Material:
     material, graph = new_material(name)
     noise = graph.node("ShaderNodeTexNoise", {"Vector": _coordinates(graph, seed=seed), "Scale": 3.0, "Detail": 6.0})
     colour_out = _ramp(graph, out(noise, "Fac"), [(0.3, _shade(colour, 0.985)), (0.7, _shade(colour, 1.015))])
-    _principled(graph, colour_out, 0.85, Normal=_bump(graph, out(noise, "Fac"), 0.02))
+    # paint and paper have little sheen: a low specular keeps a saturated colour saturated at grazing views
+    _principled(graph, colour_out, 0.85, Normal=_bump(graph, out(noise, "Fac"), 0.02), **{"Specular IOR Level": 0.15})
     return material
 
 
@@ -173,8 +174,9 @@ def glass(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Material:
 def brushed_metal(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Material:
     material, graph = new_material(name)
     streaks = graph.node("ShaderNodeTexNoise", {"Vector": _coordinates(graph, (1.0, 80.0, 1.0), seed), "Scale": 2.0})
-    rough = _ramp(graph, out(streaks, "Fac"), [(0.3, (0.2, 0.2, 0.2)), (0.7, (0.32, 0.32, 0.32))])
-    metal = tuple(0.55 + 0.4 * c for c in colour)
+    # rough enough to gather the key light and the sweep's colour: a mirror-smooth ball would show the dark room
+    rough = _ramp(graph, out(streaks, "Fac"), [(0.3, (0.38, 0.38, 0.38)), (0.7, (0.5, 0.5, 0.5))])
+    metal = tuple(0.7 + 0.3 * c for c in colour)
     _principled(graph, srgb_to_linear(metal), rough, Metallic=1.0, Anisotropic=0.7)
     return material
 
