@@ -276,6 +276,6 @@ def _product_light(plan: dict, image: bpy.types.Image, report: Callable[[int, in
     _build_product(plan, image, light_pass=True)
     scene = bpy.context.scene
     scene.world.node_tree.nodes["Background"].inputs["Strength"].default_value = 0.0
-    scene.render.resolution_percentage = 50
+    scene.render.resolution_percentage = 40  # the pattern is large: 40 % keeps its edges and costs little
     scene.cycles.samples = min(16, scene.cycles.samples)
     return _render(plan, report, transparent=False)
