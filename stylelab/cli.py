@@ -271,6 +271,10 @@ def _shots(args: argparse.Namespace) -> int:
         elevation=args.elevation, softness=args.softness, gobo=args.gobo, camera_height=args.camera_height,
         f_stop=args.f_stop, light_on_product=args.light_on_product, temperature=args.temperature))
     mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine) if args.style else None
+    if args.ray:
+        return _shots_on_ray(args, request, mix, placement)
+    if "://" in str(args.out):
+        raise StyleLabError(f"Writing to '{args.out}' needs --ray; without it --out is a folder on this machine.")
     if args.mask and len(args.photos) > 1:
         raise StyleLabError("--mask goes with a single photo; give one photo, or leave --mask out.")
     failures = []
@@ -290,13 +294,45 @@ def _shots(args: argparse.Namespace) -> int:
             failures.append(f"{path}: {error}")
             continue
         for shot in shots:
-            target = save_image(shot.image, args.out / relative.parent / f"{path.stem}-seed{shot.seed}.png")
+            target = save_image(shot.image, Path(args.out) / relative.parent / f"{path.stem}-seed{shot.seed}.png")
             target.with_suffix(".json").write_text(shot.sidecar(), encoding="utf-8")
             if not args.quiet:
                 print(f"{target}  ({shot.caption})")
     for failure in failures:
         print(f"error: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _shots_on_ray(args: argparse.Namespace, request, mix, placement) -> int:
+    """The same shots on a Ray cluster, one photo per job: the same files under --out, plus a manifest."""
+    from tqdm import tqdm
+
+    from stylelab import cluster
+
+    if not cluster.ray_is_installed():
+        raise StyleLabError(cluster.RAY_MISSING)
+    if args.mask or args.box or args.point or args.exclude:
+        raise StyleLabError("--ray cuts every photo out automatically (or keeps a cut-out's transparency); "
+                            "leave out --mask, --box, --point and --exclude.")
+    from stylelab.cluster.runner import connect, run_catalog
+    from stylelab.cluster.shot_worker import ShotMaker, ShotRun
+    from stylelab.cluster.storage import Destination
+
+    run = ShotRun(args.preset, args.count, args.seed, placement, args.strength, request.settings, mix,
+                  request.template_palette)
+    jobs = [(str(path), (relative.parent / f"{path.stem}-seed{args.seed}.png").as_posix())
+            for path, relative in _photo_files(args.photos)]
+    if not jobs:
+        raise StyleLabError("No photos found (looked for .jpg, .jpeg, .png and .webp).")
+    connect(args.ray)
+    with tqdm(total=len(jobs), unit="photo", disable=args.quiet, file=sys.stderr) as bar:
+        summary = run_catalog(jobs, Destination(str(args.out)), None, workers=args.workers, device=args.device,
+                              on_photo=bar.update, worker_class=ShotMaker, worker_kwargs={"run": run})
+    if not args.quiet:
+        print(summary.describe(str(args.out)), file=sys.stderr)
+    for failure in summary.failed:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def _sample_progress(name: str):
@@ -405,7 +441,7 @@ def build_parser() -> argparse.ArgumentParser:
     cut.set_defaults(run=_cutout)
     shots = commands.add_parser("shots", help="product shots: the product in lit scenes or on painted backdrops; "
                                               "each shot gets a NAME-seedN.json sidecar",
-                                parents=[shared_options("stylelab-shots"), prompt_options()])
+                                parents=[shared_options("stylelab-shots", out_type=str), prompt_options()])
     shots.add_argument("photos", nargs="+", type=Path, metavar="PHOTO_OR_FOLDER",
                        help="product photos (studio backdrop) or transparent cut-outs; folders give folders")
     shots.add_argument("--precision", help=PRECISION_HELP)
@@ -443,6 +479,10 @@ def build_parser() -> argparse.ArgumentParser:
                            {name: f"{p.size[0]}x{p.size[1]}, {p.description}" for name, p in PRESETS.items()},
                            DEFAULT_PRESET))
     shots.add_argument("--count", type=int, default=4, help="how many shots (1-8, default 4)")
+    shots.add_argument("--ray", metavar="ADDRESS", help="run on Ray (pip install -r requirements-ray.txt), one photo "
+                       "per job: local starts one on this machine, auto or HOST:PORT joins a cluster; --out may then "
+                       "be s3:// or gs://, writes DST/manifest/ and skips photos a previous run finished")
+    shots.add_argument("--workers", type=int, help="with --ray: renderers to run (default: one per GPU, else per CPU)")
     shots.add_argument("--seed", type=int, default=1, help="first seed; the same seed gives the same shot")
     shots.add_argument("--mask", type=Path, help="a mask image (white = product) instead of the automatic one")
     shots.add_argument("--scale", type=float, default=1.0, help="product size (0.1-1.5, default 1)")

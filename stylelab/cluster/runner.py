@@ -100,15 +100,19 @@ def worker_resources(cluster: dict[str, float], workers: int | None,
 def run_catalog(
     jobs: Sequence[Job],
     destination: Destination,
-    mix: StyleMix,
+    mix: StyleMix | None,
     settings: RestyleSettings = RestyleSettings(),
     quality: int = 92,
     workers: int | None = None,
     device: str | None = None,
     on_photo: Callable[[int], None] | None = None,
-    worker_class: type[PhotoRestyler] = PhotoRestyler,
+    worker_class: type = PhotoRestyler,
+    worker_kwargs: dict | None = None,
 ) -> RunSummary:
-    """Restyle every job not already finished on the connected Ray cluster; ``on_photo(n)`` after each n rows."""
+    """Restyle every job not already finished on the connected Ray cluster; ``on_photo(n)`` after each n rows.
+
+    ``worker_class`` and ``worker_kwargs`` make it run another job per photo (``ShotMaker`` with its
+    ``run``); the destination, quality, device and CPU precision are added to the kwargs here."""
     import ray
     import ray.data
 
@@ -145,7 +149,8 @@ def run_catalog(
                                  override_num_blocks=blocks)
     rows = photos.map_batches(
         worker_class, batch_size=batch_size, batch_format="numpy",
-        fn_constructor_kwargs={"mix": mix, "settings": settings, "destination": destination, "quality": quality,
+        fn_constructor_kwargs={**(worker_kwargs if worker_kwargs is not None else {"mix": mix, "settings": settings}),
+                               "destination": destination, "quality": quality,
                                "device": "cuda" if "num_gpus" in resources else "cpu",
                                "cpu_precision": None if "num_gpus" in resources else cpu_precision()},
         # Ray Data's actor pools restart dead actors and rerun their batches without limit

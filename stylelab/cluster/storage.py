@@ -15,6 +15,7 @@ from pyarrow import fs as pafs
 
 from stylelab.errors import StyleLabError
 from stylelab.imageio import image_encoder, save_image
+from stylelab.store.files import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ class Destination:
             return set()
         listing = filesystem.get_file_info(pafs.FileSelector(root, recursive=True))
         return {info.path[len(root) + 1:] for info in listing if info.type == pafs.FileType.File}
+
+    def save_text(self, text: str, relative: str) -> None:
+        """Write a small text file (a shot's JSON sidecar); local files atomically."""
+        filesystem, root = self.filesystem_and_root
+        if self.is_local:
+            atomic_write_bytes(Path(root) / relative, text.encode("utf-8"))
+            return
+        with filesystem.open_output_stream(f"{root}/{relative}") as stream:
+            stream.write(text.encode("utf-8"))
 
     def save(self, image: Image.Image, relative: str, quality: int) -> None:
         """Write ``image`` in the format its name asks for; local files atomically, like the CLI."""

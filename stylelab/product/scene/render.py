@@ -7,12 +7,14 @@ set's shadows darken it as they darken the set.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageFilter
 
+from stylelab.errors import StyleLabError
 from stylelab.product.scene.plan import (SceneSettings, ScenePlan, crop_to_product, plan_scene,  # noqa: F401
                                          product_box)
 from stylelab.product.scene.worker import WorkerSpec, shared_worker
@@ -39,7 +41,8 @@ def render_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSet
     plan = plan_scene(cutout, frame, settings, seed, fill, scale, x, y, padding, marketplace,
                       "cuda" if str(device).startswith("cuda") else "cpu")
     job = {"plan": plan.job(), "cutout": _card_texture(cutout),
-           "wall": None if wall_texture is None else np.asarray(wall_texture, dtype=np.float32)}
+           "wall": None if wall_texture is None else np.asarray(wall_texture, dtype=np.float32),
+           "threads": render_threads()}
     result = shared_worker(RENDER_WORKER).run(job, progress)
     image = _backdrop(plan, _exposed(plan, result["image"]))
     product = cutout.resize((plan.box[2] - plan.box[0], plan.box[3] - plan.box[1]), Image.Resampling.LANCZOS)
@@ -49,6 +52,14 @@ def render_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSet
     record = plan.record() | {"placement": {"fill": fill, "scale": scale, "x": x, "y": y, "padding": padding}}
     record["renderer"]["device"] = result["device"]
     return SceneShot(image, plan.box, record)
+
+
+def render_threads() -> int:
+    """Cycles' CPU threads: ``STYLELAB_RENDER_THREADS`` (a Ray worker's share of the cores), else all (0)."""
+    value = os.environ.get("STYLELAB_RENDER_THREADS", "0").strip() or "0"
+    if not value.isdigit():
+        raise StyleLabError(f"STYLELAB_RENDER_THREADS must be a whole number of threads; got '{value}'.")
+    return int(value)
 
 
 def _linear(srgb: np.ndarray) -> np.ndarray:
