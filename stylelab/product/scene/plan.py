@@ -16,6 +16,7 @@ from PIL import Image
 
 from stylelab.errors import StyleLabError
 from stylelab.product.scene.camera import Camera, aim_camera, lift_for_pitch
+from stylelab.product.scene.contacts import find_contacts
 from stylelab.product.scene.choices import MATERIALS, PROP_FINISHES, SCENE_KINDS
 from stylelab.product.scene.geometry import Sweep, bounds
 from stylelab.product.scene.gobos import gobo_pieces
@@ -99,7 +100,7 @@ class ScenePlan:
     light_estimate: LightEstimate | None
     view_estimate: ViewEstimate | None
     camera: Camera
-    product: dict  # aspect, base (support height), foot (base width) and depth (its share of the foot)
+    product: dict  # aspect, base (support height) and contacts (footprints where it rests on the surface)
     box: tuple[int, int, int, int]
     gobo: tuple[list, ...]
     f_stop: float
@@ -142,6 +143,7 @@ class ScenePlan:
                 "material": self.parts[0]["material"] if self.parts else self.floor["material"],
                 "set": [{"shape": p["shape"], "surface": p["surface"], "material": p["material"]} for p in self.parts],
                 "light_on_product": self.shade_product, "product_box": list(self.box),
+                "contacts": [{k: round(v, 3) for k, v in c.items()} for c in self.product["contacts"]],
                 "product_base": [0.0, self.product["base"], 0.0], "product_height": 1.0,
                 "renderer": {"engine": "Blender Cycles", "samples": self.quality.samples,
                              "denoised": self.quality.denoise, "render_size": list(self.render_size)}}
@@ -256,17 +258,18 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
                   for part in scene.parts)
     centre = np.array([0.0, scene.support + 0.5, 0.0])
     gobo = tuple(gobo_pieces(light.gobo, light.direction, centre, rng))
-    foot, depth = _footprint(cutout)
     render_size = frame
     if marketplace:  # one factor for both sides: the small render keeps the frame's shape, so the shadow lands
         factor = min(1.0, max(MARKETPLACE_SCALE, 64 / min(frame)))  # under the product when scaled back up
         render_size = (max(1, round(frame[0] * factor)), max(1, round(frame[1] * factor)))
         camera = aim_camera(render_size, _scaled(box, factor), scene.support, lift)
+    contacts = find_contacts(cutout, _scaled(box, render_size[0] / frame[0]), camera, scene.support)
     return ScenePlan(frame, render_size, int(seed), settings.kind, scene.sweep, parts,
                      {"material": floor_material, "colour": list(floor_colour)},
                      {"material": "matte", "colour": list(palette.wall)}, tuple(palette.accent), palette, light,
                      light_source, light_estimate, view_estimate, camera,
-                     {"aspect": aspect, "base": scene.support, "foot": foot, "depth": depth}, box, gobo,
+                     {"aspect": aspect, "base": scene.support,
+                      "contacts": [asdict(contact) for contact in contacts]}, box, gobo,
                      0.0 if marketplace else float(settings.f_stop), shade, marketplace,
                      Quality(16, 0.02, denoise_quality="FAST") if marketplace and settings.samples is None
                      else quality_for(render_size, settings.samples), device)
@@ -274,14 +277,3 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
 
 def _scaled(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
     return tuple(round(v * factor) for v in box)  # type: ignore[return-value]
-
-
-def _footprint(cutout: Image.Image) -> tuple[float, float]:
-    """The width of what touches the ground (product heights) and how deep it is taken to be
-    (a share of that width: round things are as deep as wide, the rest about half)."""
-    alpha = np.asarray(cutout.getchannel("A")) > 128
-    rows = max(2, alpha.shape[0] // 40)
-    columns = np.flatnonzero(alpha[-rows:].any(0))
-    if len(columns) == 0:
-        return cutout.width / cutout.height * 0.6, 0.6
-    return (columns[-1] - columns[0] + 1) / cutout.height, 0.7

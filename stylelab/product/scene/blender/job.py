@@ -180,11 +180,12 @@ def _build_product(plan: dict, image: bpy.types.Image, light_pass: bool) -> None
     caster.rotation_euler = (0.0, 0.0, math.atan2(lx, lz))  # its face square to the light, seen from above
     caster.data.materials.append(cutout_material("product shadow", image))
     objects.only_for(caster, shadow=True)
-    # the cut-out's lowest row is the base's front edge: the footprint lies behind it, out of sight
-    depth = product["foot"] * product["depth"]
-    foot = objects.ellipse_puck("footprint", (0.0, product["base"], -depth / 2), product["foot"] / 2, depth / 2,
-                                0.02)
-    objects.only_for(foot, shadow=True, diffuse=True)
+    # every part that rests on the surface (a base, each wheel or foot) gets its footprint there, behind the
+    # outline's front edge and out of sight: a tight contact shadow under each
+    for index, contact in enumerate(product["contacts"]):
+        foot = objects.ellipse_puck(f"footprint {index}", (contact["x"], product["base"], contact["z"]),
+                                    contact["half_width"], contact["half_depth"], 0.02)
+        objects.only_for(foot, shadow=True, diffuse=True)
 
 
 def _light_power(value_on_floor: float, diameter: float, distance: float, elevation: float) -> float:
