@@ -126,7 +126,9 @@ def test_scene_shots_through_the_api_with_their_sidecars(client, tmp_path):
     with zipfile.ZipFile(files[0]) as bundle:
         assert sorted(bundle.namelist()) == ["cutout-seed7.json", "cutout-seed7.png"]
         record = json.loads(bundle.read("cutout-seed7.json"))
-    assert record["light"] == {"azimuth": 135.0, "elevation": 30.0, "softness": 0.6, "gobo": "leaves"}
+    light = record["light"]  # as picked; the seed moves it a few degrees within the choice
+    assert abs(light["azimuth"] - 135.0) <= 8 and abs(light["elevation"] - 30.0) <= 4 and light["source"] == "chosen"
+    assert (light["softness"], light["gobo"]) == (0.6, "leaves")
     assert record["material"] == "marble" and record["palette"]["wall"] == "#F2E3D5"
     with pytest.raises(Exception) as raised:
         client.predict(photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
