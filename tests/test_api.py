@@ -126,14 +126,16 @@ def test_product_shots_in_a_scene_from_python(engine, tmp_path):
 
     cutout = tmp_path / "jar.png"
     make_cutout((160, 200)).save(cutout)
-    shots = stylelab.product_shots(cutout, scene="steps", count=2, seed=4, light="back-left", softness=0.1,
-                                   brand_colours="#F4EDE4", out=tmp_path / "out", engine=engine)
-    assert [s.seed for s in shots] == [4, 5] and shots[0].image.size == (1080, 1350)
+    wide = "Link ad 1.91:1"  # the smallest format: each shot is a real Cycles render
+    shots = stylelab.product_shots(cutout, scene="steps", preset=wide, count=2, seed=4, light="back-left",
+                                   softness=0.1, brand_colours="#F4EDE4", out=tmp_path / "out", engine=engine)
+    assert [s.seed for s in shots] == [4, 5] and shots[0].image.size == (1200, 628)
     record = json.loads((tmp_path / "out" / "jar-seed5.json").read_text())
-    assert record["scene"] == "steps" and record["light"]["azimuth"] == 225 and record["palette"]["wall"] == "#F4EDE4"
-    assert Image.open(tmp_path / "out" / "jar-seed5.png").size == (1080, 1350)
-    again = stylelab.product_shots(cutout, scene="steps", count=1, seed=5, light="back-left", softness=0.1,
-                                   brand_colours="#F4EDE4", engine=engine)
+    assert record["scene"] == "steps" and abs(record["light"]["azimuth"] - 225) <= 8  # the seed moves it a little
+    assert record["palette"]["wall"] == "#F4EDE4"
+    assert Image.open(tmp_path / "out" / "jar-seed5.png").size == (1200, 628)
+    again = stylelab.product_shots(cutout, scene="steps", preset=wide, count=1, seed=5, light="back-left",
+                                   softness=0.1, brand_colours="#F4EDE4", engine=engine)
     assert again[0].image.tobytes() == shots[1].image.tobytes()
     with pytest.raises(StyleLabError, match="Choose a scene"):
         stylelab.product_shots(cutout, scene="beach", engine=engine)

@@ -18,9 +18,9 @@ from stylelab.errors import StyleLabError
 from stylelab.product.scene.camera import Camera, aim_camera, lift_for_pitch
 from stylelab.product.scene.contacts import find_contacts
 from stylelab.product.scene.choices import MATERIALS, PROP_FINISHES, SCENE_KINDS
-from stylelab.product.scene.geometry import Sweep, bounds
+from stylelab.product.scene.geometry import Sphere, Sweep, bounds
 from stylelab.product.scene.gobos import gobo_pieces
-from stylelab.product.scene.kinds import SceneSet, build_set
+from stylelab.product.scene.kinds import Part, SceneSet, build_set
 from stylelab.product.scene.lights import AUTO, KeyLight, kelvin_to_rgb
 from stylelab.product.scene.palette import Palette, dominant_colour, harmonised
 from stylelab.product.scene.photo_light import LightEstimate, ViewEstimate, estimate_light, estimate_view
@@ -140,7 +140,8 @@ class ScenePlan:
             camera["view_estimate"] = self.view_estimate.describe()
         return {"scene": "marketplace white" if self.marketplace else self.kind, "seed": self.seed,
                 "size": list(self.frame), "camera": camera, "light": light, "palette": self.palette.describe(),
-                "material": self.parts[0]["material"] if self.parts else self.floor["material"],
+                "material": next((p["material"] for p in self.parts if p["surface"] == "podium"),
+                                 self.floor["material"]),
                 "set": [{"shape": p["shape"], "surface": p["surface"], "material": p["material"]} for p in self.parts],
                 "light_on_product": self.shade_product, "product_box": list(self.box),
                 "contacts": [{k: round(v, 3) for k, v in c.items()} for c in self.product["contacts"]],
@@ -195,9 +196,13 @@ def clear_horizon(scene: SceneSet, camera: Camera, box: tuple[int, int, int, int
     return scene
 
 
-def _finish(surface: str, material: str, rng: np.random.Generator) -> str:
-    if surface == "podium":
+def _finish(part: Part, material: str, rng: np.random.Generator) -> str:
+    """A podium takes the chosen material; a ball beside it may be glass or brushed metal by the seed;
+    other props (a base, a panel, a block) stay matte so they never outshine the product."""
+    if part.surface == "podium":
         return material
+    if not isinstance(part.shape, Sphere):
+        return "matte"
     return PROP_FINISHES[int(rng.choice(len(PROP_FINISHES), p=(0.7, 0.15, 0.15)))]
 
 
@@ -254,7 +259,7 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
     floor_colour = palette.floor if scene.floor_is_surface else palette.wall
     colours = {"podium": palette.podium, "prop": tuple(0.8 * p + 0.2 * a for p, a in zip(palette.podium, palette.accent))}
     parts = tuple({"shape": type(part.shape).__name__, "params": asdict(part.shape), "surface": part.surface,
-                   "material": _finish(part.surface, settings.material, rng), "colour": list(colours[part.surface])}
+                   "material": _finish(part, settings.material, rng), "colour": list(colours[part.surface])}
                   for part in scene.parts)
     centre = np.array([0.0, scene.support + 0.5, 0.0])
     gobo = tuple(gobo_pieces(light.gobo, light.direction, centre, rng))
