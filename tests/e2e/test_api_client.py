@@ -118,7 +118,7 @@ def test_scene_shots_through_the_api_with_their_sidecars(client, tmp_path):
     make_cutout((200, 260)).save(cutout)
     gallery, table, files, status = client.predict(
         photo=handle_file(str(cutout)), mask_editor=None, mask_image=None, template="Teal batik",
-        preset="Square 2048", count=1, seed=7, scale=0.8, x=0.5, y=0.6, padding=0.05, strength=0.8,
+        preset="Link ad 1.91:1", count=1, seed=7, scale=0.8, x=0.5, y=0.6, padding=0.05, strength=0.8,
         scene="stacked podium", material="marble", palette="brand colours", brand_colours="#F2E3D5 #8C6A5D",
         light="back-right", elevation=30, softness=0.6, gobo="leaves", camera_height=0.8, paint_wall=False,
         api_name="/generate_shots")

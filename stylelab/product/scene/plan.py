@@ -74,13 +74,12 @@ class Quality:
 
 
 def quality_for(frame: tuple[int, int], samples: int | None) -> Quality:
-    """Samples by the frame's size: a preview converges on fewer, the denoiser does the rest."""
+    """The render quality: a given sample count (tests, power users), else what measured clean at 1080 px."""
     pixels = frame[0] * frame[1]
-    if samples is not None:
-        return Quality(samples, 0.05, denoise=samples >= 4 and pixels > 20000, denoise_quality="FAST")
-    if max(frame) <= 600:
-        return Quality(4, 0.05, denoise_quality="FAST")
-    return Quality(4, 0.04, denoise_quality="FAST")  # measured: 4 samples and the fast denoiser read clean at 1080 px
+    if samples is not None:  # tests' tiny renders: no denoiser below a few samples or on thumbnails
+        return Quality(samples, 0.05, denoise=samples >= 3 and pixels > 20000, denoise_quality="FAST")
+    # measured on 1080x1350 crops: 3 samples and the fast denoiser read as clean as 4 (and 25 % sooner)
+    return Quality(3, 0.05, denoise_quality="FAST")
 
 
 @dataclass(frozen=True)

@@ -105,13 +105,16 @@ def terrazzo(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Materi
     ground = _shade(colour, 1.02)
     chips: bpy.types.NodeSocket | None = None
     for scale, share, tint in ((9.0, 0.32, accent), (22.0, 0.30, _shade(colour, 0.55)), (45.0, 0.38, _shade(accent, 1.25))):
-        cells = graph.node("ShaderNodeTexVoronoi", {"Vector": _coordinates(graph, seed=seed + int(scale)),
-                                                    "Scale": scale, "Randomness": 1.0}, feature="F1")
-        # a chip is the core of a cell, its size varying with the cell's random colour
-        edge = graph.node("ShaderNodeMath", {"Value": out(cells, "Distance"), "Value_001": share},
-                          operation="LESS_THAN")
-        keep = graph.node("ShaderNodeSeparateXYZ", {"Vector": out(cells, "Color")})
-        picked = graph.node("ShaderNodeMath", {"Value": out(keep, "X"), "Value_001": 0.45}, operation="GREATER_THAN")
+        vector = _coordinates(graph, seed=seed + int(scale))
+        cells = graph.node("ShaderNodeTexVoronoi", {"Vector": vector, "Scale": scale, "Randomness": 1.0},
+                           feature="DISTANCE_TO_EDGE")
+        tints = graph.node("ShaderNodeTexVoronoi", {"Vector": vector, "Scale": scale, "Randomness": 1.0},
+                           feature="F1")
+        # a chip is a cell shrunk away from its edges: an angular stone, not a round blob
+        edge = graph.node("ShaderNodeMath", {"Value": out(cells, "Distance"), "Value_001": share * 0.5},
+                          operation="GREATER_THAN")
+        keep = graph.node("ShaderNodeSeparateXYZ", {"Vector": out(tints, "Color")})
+        picked = graph.node("ShaderNodeMath", {"Value": out(keep, "X"), "Value_001": 0.55}, operation="GREATER_THAN")
         chip = graph.node("ShaderNodeMath", {"Value": out(edge), "Value_001": out(picked)}, operation="MULTIPLY")
         shade = graph.node("ShaderNodeMix", {"Factor_Float": out(keep, "Y"), "A_Color": srgb_to_linear(tint),
                                              "B_Color": srgb_to_linear(_shade(tint, 0.8))}, data_type="RGBA")
