@@ -27,6 +27,7 @@ class SceneSet:
     camera_lift: float = 0.0  # extra camera height, in product heights, for table-top views
     default_gobo: str = "none"
     floor_is_surface: bool = False  # the product stands on the floor itself (it takes the material)
+    frame_below: float | None = None  # product heights of what it stands on the frame shows (None: all of it)
 
 
 def build_set(kind: str, aspect: float, rng: np.random.Generator) -> SceneSet:
@@ -85,5 +86,7 @@ def build_set(kind: str, aspect: float, rng: np.random.Generator) -> SceneSet:
         top, depth = rng.uniform(1.2, 1.6), max(0.55, 0.5 * aspect + 0.3)
         shelf = Shelf(half_width=rng.uniform(2.2, 3.0), depth=depth + 0.2, top=top, thickness=0.09)
         back = -(depth / 2 + 0.2)
-        return SceneSet(kind, Sweep(back=back, radius=0.0), (Part(shelf, "podium"),), top, camera_lift=0.05)
+        # the frame shows the shelf's edge and a little wall under it, not the floor far below
+        return SceneSet(kind, Sweep(back=back, radius=0.0), (Part(shelf, "podium"),), top, camera_lift=0.05,
+                        frame_below=0.35)
     raise ValueError(kind)

@@ -242,7 +242,8 @@ def plan_scene(cutout: Image.Image, frame: tuple[int, int], settings: SceneSetti
         light, light_source, light_estimate = _resolve_light(settings, cutout, scene.default_gobo)
         light = _varied(light, rng)
         shade = settings.shades_product
-    box = product_box(cutout.size, frame, fill, scale, x, y, padding, below=0.0 if marketplace else scene.support + 0.12)
+    below = scene.support + 0.12 if scene.frame_below is None else scene.frame_below
+    box = product_box(cutout.size, frame, fill, scale, x, y, padding, below=0.0 if marketplace else below)
     view_estimate = None
     if settings.camera_height == AUTO:
         view_estimate = estimate_view(cutout)
