@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
+from scipy.ndimage import maximum_filter1d
 
 from stylelab.product.scene.camera import Camera
 
@@ -46,8 +47,8 @@ def touching_runs(alpha: np.ndarray) -> list[tuple[int, int, int]]:
     bottom = underside(alpha)
     height, width = alpha.shape
     reach = max(1, round(NEIGHBOURHOOD * width))
-    padded = np.pad(np.where(bottom < 0, -10 ** 6, bottom), reach, mode="constant", constant_values=-10 ** 6)
-    lowest_near = np.array([padded[c:c + 2 * reach + 1].max() for c in range(width)])
+    lowest_near = maximum_filter1d(np.where(bottom < 0, -10 ** 6, bottom), 2 * reach + 1, mode="constant",
+                                   cval=-10 ** 6)
     touches = (bottom >= 0) & (bottom >= lowest_near - CLOSE * height)
     runs, start = [], None
     for column in range(width + 1):
@@ -79,8 +80,9 @@ def find_contacts(cutout: Image.Image, box: tuple[int, int, int, int], camera: C
     alpha = np.asarray(cutout.getchannel("A"))
     scale = (box[3] - box[1]) / alpha.shape[0]  # pixels of the shot per pixel of the cut-out
     contacts = []
-    lowest = max((row for _, _, row in touching_runs(alpha)), default=0)
-    for first, last, row in touching_runs(alpha):
+    runs = touching_runs(alpha)
+    lowest = max((row for _, _, row in runs), default=0)
+    for first, last, row in runs:
         if row < lowest - REACH_UP * alpha.shape[0]:  # a handle or a spout sagging in mid-air, not a foot
             continue
         u = box[0] + (first + last + 1) / 2 * scale

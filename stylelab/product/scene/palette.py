@@ -28,6 +28,18 @@ class Palette:
                                           for role in ("wall", "floor", "podium", "accent")}}
 
 
+def srgb_to_linear(srgb: np.ndarray) -> np.ndarray:
+    """sRGB values in 0..1 (any shape) as linear light: what a renderer and Lambert's law work in."""
+    c = np.asarray(srgb, dtype=np.float64)
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(linear: np.ndarray) -> np.ndarray:
+    """Linear light (any shape) back to sRGB values in 0..1, clipped."""
+    c = np.clip(linear, 0, 1)
+    return np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)
+
+
 def parse_hex(text: str) -> Rgb:
     match = HEX.match(text.strip())
     if not match:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from stylelab.product.scene.palette import srgb_to_linear
+
 DEFAULT_AZIMUTH = 315.0  # front-left: the studio default when the shading says nothing
 DEFAULT_PITCH = 10.0  # a typical product photo looks slightly down
 _LIGHT_SIZE = 128  # the shading is smooth; this is plenty and keeps the grid search cheap
@@ -73,8 +75,7 @@ def _rgba(cutout: Image.Image, max_side: int) -> np.ndarray:
 
 def _linear_luminance(rgb: np.ndarray) -> np.ndarray:
     # Lambert's law holds in linear light, not in the photo's sRGB values
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
+    return srgb_to_linear(rgb) @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def _circular_mean(angles_deg: list[float], weights: list[float]) -> float:

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from stylelab.errors import StyleLabError
+from stylelab.product.scene.palette import linear_to_srgb, srgb_to_linear
 from stylelab.product.scene.plan import (SceneSettings, ScenePlan, crop_to_product, plan_scene,  # noqa: F401
                                          product_box)
 from stylelab.product.scene.worker import WorkerSpec, shared_worker
@@ -62,16 +63,6 @@ def render_threads() -> int:
     return int(value)
 
 
-def _linear(srgb: np.ndarray) -> np.ndarray:
-    c = srgb / 255.0
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def _srgb(linear: np.ndarray) -> np.ndarray:
-    c = np.clip(linear, 0, 1)
-    return np.rint(255 * np.where(c <= 0.0031308, c * 12.92, 1.055 * c ** (1 / 2.4) - 0.055)).astype(np.uint8)
-
-
 def _exposed(plan: ScenePlan, rendered: np.ndarray) -> np.ndarray:
     """Exposed for the surface the product stands on, as a photographer meters: the lit patch just in
     front of the product's base reads the palette's colour, however much the set's colours bounce.
@@ -87,13 +78,13 @@ def _exposed(plan: ScenePlan, rendered: np.ndarray) -> np.ndarray:
         return rendered
     support = plan.parts[0]["colour"] if plan.parts and plan.product["base"] > 0 else plan.floor["colour"]
     weights = np.array([0.2126, 0.7152, 0.0722])
-    expected = float(_linear(np.array(support) * 255) @ weights)
-    measured = float(_linear(patch.reshape(-1, 3).astype(np.float64)).mean(0) @ weights)
+    expected = float(srgb_to_linear(np.array(support)) @ weights)
+    measured = float(srgb_to_linear(patch.reshape(-1, 3) / 255.0).mean(0) @ weights)
     if measured <= 1e-4 or measured >= 0.995:  # black or clipped: nothing to meter on
         return rendered
     exposure = float(np.clip(expected / measured, 0.6, 1.8))
     exposed = rendered.copy()
-    exposed[..., :3] = _srgb(_linear(rendered[..., :3].astype(np.float64)) * exposure)
+    exposed[..., :3] = np.rint(255 * linear_to_srgb(srgb_to_linear(rendered[..., :3] / 255.0) * exposure))
     return exposed
 
 

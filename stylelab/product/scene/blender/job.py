@@ -19,8 +19,7 @@ import numpy as np
 from mathutils import Vector
 
 from stylelab.product.scene.blender import objects
-from stylelab.product.scene.blender.materials import (MATERIAL_GRAPHS, cutout_material, srgb_to_linear,
-                                                      wall_texture_material)
+from stylelab.product.scene.blender.materials import MATERIAL_GRAPHS, cutout_material, wall_texture_material
 from stylelab.product.scene.blender.objects import to_blender
 
 KEY_ON_FLOOR = 0.43  # what the key light alone gives a white horizontal surface at the product (1 = white)
@@ -152,13 +151,18 @@ def _build_set(plan: dict, wall: np.ndarray | None) -> None:
         piece = bpy.data.objects.new(f"gobo {index}", mesh)
         bpy.context.scene.collection.objects.link(piece)
         objects.only_for(piece, shadow=True)
+    _sky(AMBIENT)
+
+
+def _sky(strength: float) -> None:
+    """A uniform, neutral sky around the set: shadows are never black, the set's colours stay its own."""
     world = bpy.data.worlds.new("sky")
     bpy.context.scene.world = world
-    if world.node_tree is None:
+    if world.node_tree is None:  # older Blender: node trees are opt-in
         world.use_nodes = True
     background = world.node_tree.nodes["Background"]
-    background.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)  # a neutral sky: the set's colours stay its own
-    background.inputs["Strength"].default_value = AMBIENT
+    background.inputs["Color"].default_value = (1.0, 1.0, 1.0, 1.0)
+    background.inputs["Strength"].default_value = strength
 
 
 def _build_product(plan: dict, image: bpy.types.Image, light_pass: bool) -> None:
@@ -218,11 +222,7 @@ def _build_marketplace(plan: dict, image: bpy.types.Image) -> None:
     floor.is_shadow_catcher = True
     _build_product(plan, image, light_pass=False)
     _build_lights(plan)
-    world = bpy.data.worlds.new("white")
-    bpy.context.scene.world = world
-    if world.node_tree is None:
-        world.use_nodes = True
-    world.node_tree.nodes["Background"].inputs["Strength"].default_value = 0.6
+    _sky(0.03)  # a dim sky: the shadow catcher keeps the overhead light's soft contact shadow, not a haze
 
 
 def _build_camera(plan: dict) -> None:

@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import Callable
 
 import bpy
+import numpy as np
 
 from stylelab.product.scene.blender.nodes import Graph, new_material, out
+from stylelab.product.scene.palette import srgb_to_linear
 
 Rgb = tuple[float, float, float]
 
 
-def srgb_to_linear(rgb: Rgb) -> tuple[float, float, float, float]:
+def linear_rgba(rgb: Rgb) -> tuple[float, float, float, float]:
     """Blender's colours are scene-linear; the palette is sRGB."""
-    def one(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-    return (*(one(c) for c in rgb), 1.0)  # type: ignore[return-value]
+    return (*(float(c) for c in srgb_to_linear(np.array(rgb))), 1.0)  # type: ignore[return-value]
 
 
 def _shade(rgb: Rgb, factor: float) -> Rgb:
@@ -42,11 +42,11 @@ def _coordinates(graph: Graph, scale: tuple[float, float, float] = (1.0, 1.0, 1.
 def _ramp(graph: Graph, fac, stops: list[tuple[float, Rgb]]) -> bpy.types.NodeSocket:
     node = graph.node("ShaderNodeValToRGB", {"Fac": fac})
     elements = node.color_ramp.elements
-    elements[0].position, elements[0].color = stops[0][0], srgb_to_linear(stops[0][1])
-    elements[1].position, elements[1].color = stops[-1][0], srgb_to_linear(stops[-1][1])
+    elements[0].position, elements[0].color = stops[0][0], linear_rgba(stops[0][1])
+    elements[1].position, elements[1].color = stops[-1][0], linear_rgba(stops[-1][1])
     for position, colour in stops[1:-1]:
         element = elements.new(position)
-        element.color = srgb_to_linear(colour)
+        element.color = linear_rgba(colour)
     return out(node, "Color")
 
 
@@ -116,9 +116,9 @@ def terrazzo(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Materi
         keep = graph.node("ShaderNodeSeparateXYZ", {"Vector": out(tints, "Color")})
         picked = graph.node("ShaderNodeMath", {"Value": out(keep, "X"), "Value_001": 0.55}, operation="GREATER_THAN")
         chip = graph.node("ShaderNodeMath", {"Value": out(edge), "Value_001": out(picked)}, operation="MULTIPLY")
-        shade = graph.node("ShaderNodeMix", {"Factor_Float": out(keep, "Y"), "A_Color": srgb_to_linear(tint),
-                                             "B_Color": srgb_to_linear(_shade(tint, 0.8))}, data_type="RGBA")
-        base = chips if chips is not None else srgb_to_linear(ground)
+        shade = graph.node("ShaderNodeMix", {"Factor_Float": out(keep, "Y"), "A_Color": linear_rgba(tint),
+                                             "B_Color": linear_rgba(_shade(tint, 0.8))}, data_type="RGBA")
+        base = chips if chips is not None else linear_rgba(ground)
         mixed = graph.node("ShaderNodeMix", {"Factor_Float": out(chip), "A_Color": base,
                                              "B_Color": out(shade, "Result_Color")}, data_type="RGBA")
         chips = out(mixed, "Result_Color")
@@ -154,7 +154,7 @@ def concrete(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Materi
     pore = graph.node("ShaderNodeMath", {"Value": out(pores, "Distance"), "Value_001": 0.08}, operation="LESS_THAN")
     tone = _ramp(graph, out(mottle, "Fac"), [(0.3, _shade(colour, 0.9)), (0.7, _shade(colour, 1.06))])
     darker = graph.node("ShaderNodeMix", {"Factor_Float": out(pore), "A_Color": tone,
-                                          "B_Color": srgb_to_linear(_shade(colour, 0.6))}, data_type="RGBA")
+                                          "B_Color": linear_rgba(_shade(colour, 0.6))}, data_type="RGBA")
     height = graph.node("ShaderNodeMath", {"Value": out(mottle, "Fac"), "Value_001": out(pore)}, operation="SUBTRACT")
     _principled(graph, out(darker, "Result_Color"), 0.8, Normal=_bump(graph, out(height), 0.15, 0.01))
     return material
@@ -163,14 +163,14 @@ def concrete(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Materi
 def lacquer(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Material:
     """Glossy lacquer or acrylic: the colour under a clear coat that mirrors the product."""
     material, graph = new_material(name)
-    _principled(graph, srgb_to_linear(colour), 0.25, **{"Coat Weight": 1.0, "Coat Roughness": 0.02})
+    _principled(graph, linear_rgba(colour), 0.25, **{"Coat Weight": 1.0, "Coat Roughness": 0.02})
     return material
 
 
 def glass(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.Material:
     material, graph = new_material(name)
     tint = tuple(0.85 + 0.15 * c for c in colour)
-    _principled(graph, srgb_to_linear(tint), 0.02, **{"Transmission Weight": 1.0, "IOR": 1.45})
+    _principled(graph, linear_rgba(tint), 0.02, **{"Transmission Weight": 1.0, "IOR": 1.45})
     return material
 
 
@@ -180,7 +180,7 @@ def brushed_metal(name: str, colour: Rgb, accent: Rgb, seed: int) -> bpy.types.M
     # rough enough to gather the key light and the sweep's colour: a mirror-smooth ball would show the dark room
     rough = _ramp(graph, out(streaks, "Fac"), [(0.3, (0.38, 0.38, 0.38)), (0.7, (0.5, 0.5, 0.5))])
     metal = tuple(0.7 + 0.3 * c for c in colour)
-    _principled(graph, srgb_to_linear(metal), rough, Metallic=1.0, Anisotropic=0.7)
+    _principled(graph, linear_rgba(metal), rough, Metallic=1.0, Anisotropic=0.7)
     return material
 
 
