@@ -5,7 +5,8 @@ with no edge in between: the slab of wall between a lamp's arm and its shade, th
 one bag of a pair. The region is grown from the click by flood fill on a lightly smoothed Lab
 copy: a step between neighbours must be small (no edge) and every pixel must stay close to the
 colour under the click (no slow drift across a gradient into something else). A product click
-with a box stays inside the box, since the box already says where the product ends.
+with a box stays inside the box, since the box already says where the product ends. Whatever the
+colours, a click counts for at least a small disc around it, up to the nearest outline.
 
 The cut-out makes each region surely product or surely backdrop before it runs (GrabCut's hard
 constraints) and again after (the mask and its matte), so a click is obeyed, always.
@@ -24,6 +25,11 @@ SEED_TOLERANCE = 10.0  # Lab units a region's pixel may differ from the colour u
 STEP_TOLERANCE = (4, 3, 3)  # 8-bit Lab units a step between neighbours may take (L, a, b)
 SEED_WINDOW = 2  # the colour under the click is the median of a (2n+1)^2 window: a click lands on noise
 EDGE = 3.0  # Lab units per pixel: a steeper change is an edge the region does not cross, however soft
+# a click says at least this much (share of the longer side, a disc) up to an outline: on texture or a
+# shaded surface colour grows no region, and a click that meant a dot must not mean nothing
+FLOOR_RADIUS = 0.015
+OUTLINE = (100, 200)  # Canny's thresholds on 8-bit Lab: thin lines along outlines (a spoke against the wall),
+# not the broad slope of a shaded surface nor crumbs or plaster
 
 
 @dataclass(frozen=True)
@@ -54,15 +60,16 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
         return ClickRegions(include, exclude)
     lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2Lab)
     edges = edge_map(lab)
+    outlines = cv2.Canny(lab, *OUTLINE, L2gradient=True) > 0
     within = None
     if prompt.box is not None:
         x0, y0, x1, y1 = (round(v) for v in prompt.box)
         within = np.zeros(shape, bool)
         within[max(0, y0):y1, max(0, x0):x1] = True
     for point in prompt.include:
-        include |= _product_region(lab, point, edges, within)
+        include |= _product_region(lab, point, edges, within) | _floor(point, outlines, within)
     for point in prompt.exclude:
-        exclude |= grown_region(lab, point, edges)
+        exclude |= grown_region(lab, point, edges) | _floor(point, outlines)
     for point in prompt.include:  # the pixel under a product click is product, whatever else was said
         exclude[_pixel_window(point, shape)] = False
     return ClickRegions(include & ~exclude, exclude)
@@ -95,6 +102,21 @@ def edge_map(lab: np.ndarray) -> np.ndarray:
     slope = sum(cv2.Sobel(scaled[..., c], cv2.CV_32F, 1, 0, scale=0.125) ** 2
                 + cv2.Sobel(scaled[..., c], cv2.CV_32F, 0, 1, scale=0.125) ** 2 for c in range(3))
     return np.sqrt(slope) > EDGE
+
+
+def _floor(point: tuple[float, float], outlines: np.ndarray, within: np.ndarray | None = None) -> np.ndarray:
+    """The disc of FLOOR_RADIUS around a click, as far as it reaches from the click without crossing
+    one of the ``outlines`` (inside ``within`` when given): what a click says at the least."""
+    height, width = outlines.shape
+    y, x = _pixel(point, (height, width))
+    radius = max(2, round(FLOOR_RADIUS * max(height, width)))
+    blocked = np.ones((height + 2, width + 2), np.uint8)
+    cv2.circle(blocked, (x + 1, y + 1), radius, 0, -1)
+    blocked[1:-1, 1:-1] |= outlines if within is None else outlines | ~within
+    blocked[y + 1, x + 1] = 0
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)  # 4-connected: a thin 8-connected outline stops it
+    cv2.floodFill(np.zeros((height, width), np.uint8), blocked, (x, y), 0, 0, 0, flags)
+    return blocked[1:-1, 1:-1] == 255
 
 
 def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None
