@@ -22,6 +22,9 @@ TOLERANCE = 3.0  # a match is within this many times the outside's own scatter a
 FLOOR = 4.0  # Lab units: the tolerance never drops below this (sensor noise, JPEG)
 CEILING = 12.0  # Lab units: nor rises above this (a busy scene predicts nothing closely)
 LARGE = 0.004  # a region of the backdrop's colour this share of the box or more is seen, not a speck
+THIN = 0.05  # share of the box's longer side: a part thinner than this is a spoke or a rim, not an object
+CONTRAST = 2.0  # a pixel this many tolerances off the predicted backdrop is surely something in front of it
+FAINT = 0.35  # share of the product's median distance from the backdrop below which a pixel is a reflection or shadow
 
 
 def lab_of(rgb: np.ndarray) -> np.ndarray:
@@ -44,6 +47,8 @@ def outside_ring(shape: tuple[int, int], box: tuple[float, float, float, float])
 class SeenThrough:
     region: np.ndarray  # bool: pixels inside the box that match the backdrop predicted from outside it
     sure: bool  # the backdrop is smooth enough (a wall, a sweep) that a match is backdrop, not a product part
+    distinct: np.ndarray  # bool: pixels inside the box far off the predicted backdrop (a spoke, a rim, a cable)
+    distance: np.ndarray  # Lab distance of each pixel from the predicted backdrop
 
 
 def seen_through(lab: np.ndarray, box: tuple[float, float, float, float]) -> SeenThrough:
@@ -55,13 +60,15 @@ def seen_through(lab: np.ndarray, box: tuple[float, float, float, float]) -> See
     x0, y0, x1, y1 = (round(v) for v in box)
     inside[max(0, y0):y1, max(0, x0):x1] = True
     if outside.sum() < 50:
-        return SeenThrough(np.zeros(shape, bool), False)
+        return SeenThrough(np.zeros(shape, bool), False, np.zeros(shape, bool), np.zeros(shape, np.float32))
     predicted = predicted_backdrop(lab, outside, max(2.0, REACH * max(x1 - x0, y1 - y0)))
     distance = np.linalg.norm(lab - predicted, axis=2)
     # how well the outside matches its own prediction (a plain wall: closely; plaster: loosely; a busy
     # scene: hardly, and then a product part may match it by chance)
     tolerance = TOLERANCE * float(np.percentile(distance[outside], 75))
-    return SeenThrough(inside & (distance < float(np.clip(tolerance, FLOOR, CEILING))), tolerance <= CEILING)
+    match = float(np.clip(tolerance, FLOOR, CEILING))
+    return SeenThrough(inside & (distance < match), tolerance <= CEILING, inside & (distance > CONTRAST * match),
+                       distance)
 
 
 def large_regions(region: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
@@ -73,6 +80,32 @@ def large_regions(region: np.ndarray, box: tuple[float, float, float, float]) ->
     sizes = ndimage.sum(region, labels, index=np.arange(1, count + 1))
     area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
     return np.isin(labels, np.flatnonzero(sizes >= LARGE * area) + 1)
+
+
+def beneath(mask: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The faint parts of the mask (close to the backdrop next to how far the product is from it) with
+    nothing else of the mask below them: a reflection or a shadow on the floor under the product."""
+    if not mask.any():
+        return mask
+    faint = mask & (distance < FAINT * float(np.median(distance[mask])))
+    rest = mask & ~faint
+    lowest = np.where(rest.any(axis=0), rest.shape[0] - 1 - np.argmax(rest[::-1], axis=0), -1)
+    return faint & (np.arange(mask.shape[0])[:, None] > lowest[None, :])
+
+
+def thin(parts: np.ndarray, width: int) -> np.ndarray:
+    """What of ``parts`` is thinner than ``width`` pixels (spokes, a rim, a cable), not a hand or a bowl."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width))
+    return parts & ~(cv2.morphologyEx(parts.astype(np.uint8), cv2.MORPH_OPEN, disc) > 0)
+
+
+def attached(mask: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """The mask with the connected ``parts`` that touch it: a wheel's rim and spokes that GrabCut's
+    smoothness dropped, joined to the frame it kept."""
+    labels, count = ndimage.label(parts | mask, structure=np.ones((3, 3)))  # a diagonal spoke is 8-connected
+    if count == 0:
+        return mask
+    return np.isin(labels, np.unique(labels[mask]))
 
 
 def predicted_backdrop(lab: np.ndarray, known: np.ndarray, sigma: float) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from stylelab.product import grabcut as gc
-from stylelab.product.backdrop import RING, lab_of, large_regions, seen_through
+from stylelab.product.backdrop import RING, THIN, attached, beneath, lab_of, large_regions, seen_through, thin
 from stylelab.product.boundary import backdrop_probability
 from stylelab.product.confidence import automatic_confidence, prompt_confidence
 from stylelab.product.defocus import out_of_focus
@@ -50,7 +50,7 @@ PREVIEW = Quality(grabcut_pixels=0.12e6, iterations=4, matte_pixels=0, band=0.0)
 PROPOSAL_PIXELS = 0.06e6
 # GrabCut with a box runs on the box and this share of its longer side around it: GrabCut learns the
 # backdrop's colours there (at 0.12 the backdrop model missed scene colours and a white bowl lost 0.11 IoU)
-CROP_MARGIN = 0.5
+CROP_MARGIN = 1.0
 PEEL_ITERATIONS = 3  # GrabCut's second pass starts from the first one's mask: it settles fast
 
 
@@ -151,7 +151,11 @@ def _boxed(rgb: np.ndarray, prompt: CutoutPrompt, regions: ClickRegions | None, 
     local_regions = regions.cropped(crop).resized(small.shape[:2]) if regions is not None else None
     mask = gc.grabcut(small, gc.labels_from_prompt(small.shape[:2], local, local_regions, seen), quality.iterations)
     # GrabCut's colour models are global: on a graded wall the darker wall low behind the product passes for it
-    mask = gc.obeyed(gc.clean(mask & ~large_regions(mask & seen, local.box), local), local_regions)
+    mask = gc.clean(mask & ~large_regions(mask & seen, local.box), local)
+    if through.sure:  # and its smoothness drops thin parts (spokes, a rim) that stand out clearly from a plain wall
+        side = max(local.box[2] - local.box[0], local.box[3] - local.box[1])
+        mask = attached(mask, thin(through.distinct, max(3, round(THIN * side))))
+    mask = gc.obeyed(mask, local_regions)
     return _Placed(mask, crop), prompt_confidence(lab, mask, local.box, seen)
 
 
@@ -182,7 +186,8 @@ def _frame(box: tuple[float, float, float, float], shape: tuple[int, int]) -> tu
 
 def _automatic(small: np.ndarray, seeds: _Seeds, quality: Quality) -> tuple[np.ndarray, float]:
     """The automatic mask at GrabCut's size and how far to trust it. GrabCut from the proposal finds the
-    product's extent on a quarter of the pixels; GrabCut in that extent's box draws it at full size."""
+    product's extent on a quarter of the pixels; GrabCut in that extent's box draws it at full size; on a
+    plain backdrop, a faint reflection or shadow under it leaves it."""
     labels = gc.labels_from_proposal(seeds.score, seeds.region, None, seeds.backdrop)
     with ThreadPoolExecutor(1) as pool:  # OpenCV releases the GIL: the second opinion runs on the other core
         second = pool.submit(_box_grabcut, small, seeds.region, seeds.backdrop)
@@ -191,7 +196,21 @@ def _automatic(small: np.ndarray, seeds: _Seeds, quality: Quality) -> tuple[np.n
         extent = gc.peeled_from_frame(half, extent, labels_half, PEEL_ITERATIONS)
         extent = cv2.resize(extent.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
         mask = gc.boxed_again(small, extent, seeds.backdrop, max(1, quality.iterations // 3), seeds.scene)
+        mask = _without_floor(small, mask)
         return mask, automatic_confidence(seeds.region, mask, second.result())
+
+
+def _without_floor(small: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The automatic mask without large faint regions on the floor under the product (a pale reflection of
+    a toy truck's wheels on a white sweep): only where the backdrop around the mask's box is plain enough
+    to predict. Regions of the backdrop's colour inside the product stay: a white bowl on white linen."""
+    if not mask.any():
+        return mask
+    box = gc.mask_box(mask)
+    through = seen_through(lab_of(small), box)
+    if not through.sure:
+        return mask
+    return gc.clean(mask & ~large_regions(beneath(mask, through.distance), box), None)
 
 
 def _halved(image: np.ndarray, interpolation: int) -> np.ndarray:
