@@ -2,30 +2,35 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
-import torch
 from PIL import Image
 
-from stylelab.engine import Progress, RestyleSettings, StyleEngine, StyleMix
+from stylelab.engine.lean import LeanRestyler, lean_restyler
+from stylelab.engine.requests import Progress, RestyleSettings, StyleMix, check_photo_size
 from stylelab.errors import StyleLabError
 from stylelab.imageio import ImageInput, load_image, save_image, split_alpha, to_image, to_tensor
 from stylelab.styles import BUILTIN_STYLES, BuiltinStyle, find_builtin_style, unknown_style_error
 
-if TYPE_CHECKING:  # cut-outs and shots load scipy and scikit-image (0.5 s); a restyle needs neither
+if TYPE_CHECKING:  # cut-outs and shots load scipy and scikit-image (0.5 s); a restyle needs neither,
+    # and a restyle with built-in styles on the CPU needs no PyTorch either (engine.lean)
+    import torch
+
+    from stylelab.engine.style_engine import StyleEngine
     from stylelab.product.cutout import CutoutResult
     from stylelab.product.restyle import Shot
     from stylelab.product.shots import Placement
 
 # one style: a built-in name, a style-image path, a PIL image or array, or a precomputed embedding
-SingleStyle = str | os.PathLike | Image.Image | np.ndarray | torch.Tensor | int
+SingleStyle = Union[str, os.PathLike, Image.Image, np.ndarray, "torch.Tensor", int]
 StyleInput = SingleStyle | StyleMix | Mapping[SingleStyle, float] | Sequence[tuple[SingleStyle, float]]
 
-_default_engine: StyleEngine | None = None
+_default_engine: "StyleEngine | None" = None
 _default_engine_lock = threading.Lock()
 
 
@@ -34,6 +39,8 @@ def default_engine() -> StyleEngine:
     global _default_engine
     with _default_engine_lock:
         if _default_engine is None:
+            from stylelab.engine.style_engine import StyleEngine
+
             _default_engine = StyleEngine()
         return _default_engine
 
@@ -69,7 +76,7 @@ def _resolve_single(style: SingleStyle, engine: StyleEngine | None) -> tuple[str
         if not 0 <= style < len(BUILTIN_STYLES):
             raise StyleLabError(f"Built-in style numbers run from 0 to {len(BUILTIN_STYLES) - 1}; got {style}.")
         return "builtin", style
-    if isinstance(style, torch.Tensor):
+    if _is_tensor(style):
         if style.shape[-1] != 100 or style.numel() != 100:
             raise StyleLabError("A style embedding must have 100 numbers.")
         return "image", style.reshape(100).float()
@@ -88,6 +95,11 @@ def _resolve_single(style: SingleStyle, engine: StyleEngine | None) -> tuple[str
     )
 
 
+def _is_tensor(value: object) -> bool:
+    torch = sys.modules.get("torch")  # nothing can be a tensor before PyTorch is loaded
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
 def restyle_many(
     photos: Sequence[ImageInput],
     style: StyleInput,
@@ -100,12 +112,30 @@ def restyle_many(
     """Restyle photos at full resolution; transparent cutouts keep their alpha."""
     if isinstance(photos, (str, os.PathLike, Image.Image, np.ndarray)):
         raise StyleLabError("restyle_many takes a list of photos; use restyle for a single photo.")
-    engine = engine or default_engine()
     settings = RestyleSettings(strength=strength, stroke_scale=stroke_scale, keep_colours=bool(keep_colours))
     loaded = [split_alpha(load_image(photo)) for photo in photos]
     mix = resolve_style(style, engine)
+    lean = lean_restyler(mix, settings) if engine is None else None
+    if lean is not None and all(lean.fits(*rgb.size) for rgb, _ in loaded):
+        return _restyle_lean(lean, loaded, mix, settings, progress)
+    engine = engine or default_engine()
     results = engine.restyle([to_tensor(rgb) for rgb, _ in loaded], mix, settings, progress)
     return [to_image(result, alpha) for result, (_, alpha) in zip(results, loaded)]
+
+
+def _restyle_lean(lean: LeanRestyler, loaded: list[tuple[Image.Image, Image.Image | None]], mix: StyleMix,
+                  settings: RestyleSettings, progress: Progress | None) -> list[Image.Image]:
+    """The same pictures as the engine's, without loading PyTorch (see engine.lean)."""
+    images = []
+    for done, (rgb, alpha) in enumerate(loaded, start=1):
+        check_photo_size(*rgb.size)
+        image = Image.fromarray(lean.restyle(np.asarray(rgb), mix, settings))
+        if alpha is not None:
+            image.putalpha(alpha)
+        images.append(image)
+        if progress:
+            progress(done / len(loaded), f"Restyled {done} of {len(loaded)}")
+    return images
 
 
 def restyle(

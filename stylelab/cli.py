@@ -125,7 +125,7 @@ def _restyle(args: argparse.Namespace) -> int:
 
     import stylelab
     from stylelab.engine.batch import restyle_files
-    from stylelab.engine import RestyleSettings, StyleEngine
+    from stylelab.engine.requests import RestyleSettings
 
     # built first, so bad settings fail before the networks load
     settings = RestyleSettings(strength=args.strength, stroke_scale=args.stroke_scale, keep_colours=args.keep_colours)
@@ -136,8 +136,7 @@ def _restyle(args: argparse.Namespace) -> int:
     if "://" in args.out:
         raise StyleLabError(f"Writing to '{args.out}' needs --ray; without it --out is a folder on this machine.")
     args.out = Path(args.out)
-    engine = StyleEngine(device_request=args.device, precision_request=args.precision)
-    mix = stylelab.resolve_style([_style_argument(s) for s in args.style], engine)
+    engine, mix = _painter_and_mix(args, settings)
     files = _restyle_files(args)
     suffix = "." + args.format
     failures: list[str] = []
@@ -166,6 +165,25 @@ def _restyle(args: argparse.Namespace) -> int:
     for failure in failures:
         print(f"error: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _painter_and_mix(args: argparse.Namespace, settings):
+    """The torch-free restyler where it paints what the engine would (built-in styles on the CPU:
+    the run starts without PyTorch's 1.4 s), else the engine; and the style mix."""
+    import stylelab
+    from stylelab.engine.lean import lean_restyler
+    from stylelab.styles import find_builtin_style
+
+    styles = [_style_argument(s) for s in args.style]
+    if args.mode == "whole-photo" and all(find_builtin_style(name) is not None for name, _ in styles):
+        mix = stylelab.resolve_style(styles)  # built-in styles only: no network is needed to resolve them
+        lean = lean_restyler(mix, settings, args.device, args.precision)
+        if lean is not None:
+            return lean, mix
+    from stylelab.engine import StyleEngine
+
+    engine = StyleEngine(device_request=args.device, precision_request=args.precision)
+    return engine, stylelab.resolve_style(styles, engine)
 
 
 def _restyle_files(args: argparse.Namespace) -> list[tuple[Path, Path]]:

@@ -5,14 +5,16 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stylelab.errors import StyleLabError
 from stylelab.store.files import atomic_write
+
+if TYPE_CHECKING:  # tensors are for the engine; the torch-free CPU path reads and writes images too
+    import torch
 
 ImageInput = str | os.PathLike | Image.Image | np.ndarray
 MAX_PIXELS = int(os.environ.get("STYLELAB_MAX_PIXELS", 80_000_000))
@@ -103,6 +105,8 @@ def split_alpha(image: Image.Image) -> tuple[Image.Image, Image.Image | None]:
 
 def to_tensor(image: Image.Image) -> torch.Tensor:
     """RGB PIL image -> float tensor [3, H, W] in 0..1."""
+    import torch
+
     array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
     return torch.from_numpy(array).permute(2, 0, 1).contiguous()
 

@@ -4,11 +4,12 @@ None of these change their inputs in place.
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import torch
 import torch.nn.functional as F
+
+from stylelab.engine.grain import GRAIN_AMPLITUDE, GRAIN_SEED, grain_field  # noqa: F401 (re-exported)
 
 # sRGB (D65) <-> CIE XYZ, and the D65 white point, for the Lab conversions
 _RGB_TO_XYZ = torch.tensor([
@@ -155,37 +156,14 @@ def center_square(image: torch.Tensor) -> torch.Tensor:
     return image[..., top : top + side, left : left + side]
 
 
-# the grain the engine adds before stylizing: about ±2.5 grey levels, enough texture for flat
-# backdrops, invisible in the photo (int8 calibration adds the same)
-GRAIN_AMPLITUDE = 0.01
-GRAIN_SEED = 0
-
-
 def add_grain(
     image: torch.Tensor, amplitude: float, seed: int, memory_format: torch.memory_format = torch.contiguous_format
 ) -> torch.Tensor:
-    """Add faint, seeded uniform noise (±amplitude).
+    """Add the engine's faint, seeded uniform noise (±amplitude; see ``engine.grain``).
 
-    The networks turn perfectly flat areas (a blown-out white backdrop) into flat
-    blocks of colour; a grain below what the eye sees gives them texture to paint.
-    The fixed seed, and one noise field shared by every image of a batch, keep a
-    photo's result byte-identical however it is batched. The result is laid out in
-    ``memory_format``, so a network wanting channels-last needs no further copy.
+    The result is laid out in ``memory_format``, so a network wanting channels-last needs no
+    further copy.
     """
-    shape = tuple(image.shape[-3:])
-    noise = _cached_grain(shape, amplitude, seed) if math.prod(shape) <= GRAIN_CACHE_VALUES else _grain(shape, amplitude, seed)
+    noise = torch.from_numpy(grain_field(tuple(image.shape[-3:]), amplitude, seed))
     result = torch.empty_like(image, memory_format=memory_format)
     return torch.add(image, noise.to(image.dtype), out=result).clamp_(0, 1)
-
-
-# drawing the noise costs ~15 ms per megapixel, so repeated sizes (previews, catalogs) reuse it;
-# up to 1 MP only, because a cached field stays in memory
-GRAIN_CACHE_VALUES = 3 * 1024 * 1024
-
-
-def _grain(shape: tuple[int, ...], amplitude: float, seed: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.rand(shape, generator=generator, dtype=torch.float32).mul_(2 * amplitude).sub_(amplitude)
-
-
-_cached_grain = functools.lru_cache(maxsize=4)(_grain)  # read-only results: callers never modify them

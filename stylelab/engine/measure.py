@@ -9,30 +9,33 @@ first measurement takes a few seconds and is logged.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
 import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-import torch
+from typing import TYPE_CHECKING
 
-from stylelab.engine import imageops
-from stylelab.engine.compiled import EXPORT_VERSION, CompiledStylizer, cache_dir
+from stylelab.engine.graphs import EXPORT_VERSION, cache_dir, default_threads, library_version
 from stylelab.engine.precision import Speedups, cpu_candidates, cpu_flags, has_int8_dot_product
+
+if TYPE_CHECKING:  # measuring needs PyTorch; reading the kept figures (the torch-free CPU path) does not
+    import torch
 
 MEASURE_SIDE = 768  # large enough that the gains show as they do on photos (at 512 px bf16 gains less)
 NETWORKS = ("multistyle26", "arbitrary_transformer")
 LOGGER = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=1)  # reading package versions costs milliseconds, on every restyle otherwise
 def _machine_key() -> str:
-    import openvino
-
     model = next((line.split(":", 1)[1].strip() for line in _cpuinfo_lines() if line.startswith("model name")), "")
-    text = "|".join([model, platform.machine(), " ".join(sorted(cpu_flags())), torch.__version__,
-                     openvino.__version__, EXPORT_VERSION, str(torch.get_num_threads())])
+    text = "|".join([model, platform.machine(), " ".join(sorted(cpu_flags())), library_version("torch"),
+                     library_version("openvino"), EXPORT_VERSION, str(default_threads())])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -44,9 +47,21 @@ def _cpuinfo_lines() -> list[str]:
         return []
 
 
+def _figures_path() -> Path:
+    return cache_dir() / "precision" / f"{_machine_key()}.json"
+
+
+def kept_speedups() -> Speedups | None:
+    """The figures measured earlier on this machine, or None (read without PyTorch)."""
+    try:
+        return json.loads(_figures_path().read_text())["speedups"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def measured_speedups() -> Speedups:
     """The figures for this machine: read from the cache, else measured now and kept."""
-    path = cache_dir() / "precision" / f"{_machine_key()}.json"
+    path = _figures_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     # one process measures while the others wait and then read its figures: processes that start together
     # (an app's workers, Ray's) would otherwise measure each other's load and could choose differently
@@ -67,8 +82,11 @@ def measured_speedups() -> Speedups:
 
 def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repeats: int = 3) -> Speedups:
     """{precision: {network: {"speedup", "psnr"}}} for ``candidates`` against the fp32 runtime."""
+    import torch
     from skimage.data import astronaut
 
+    from stylelab.engine import imageops
+    from stylelab.engine.compiled import CompiledStylizer
     from stylelab.weights.store import load_network
 
     photo = torch.from_numpy(astronaut()).permute(2, 0, 1)[None].float() / 255
@@ -87,12 +105,18 @@ def measure_speedups(candidates: tuple[str, ...], side: int = MEASURE_SIDE, repe
 
 
 def _condition(network_name: str) -> torch.Tensor:
+    import torch
+
     if network_name == "multistyle26":
         return torch.eye(26)[[19]]
     return torch.full((1, 100), 0.1)
 
 
 def _runner(precision: str, network_name: str, network: torch.nn.Module) -> Callable[..., torch.Tensor]:
+    import torch
+
+    from stylelab.engine.compiled import CompiledStylizer
+
     if precision == "bf16":
         return CompiledStylizer(network, "bf16")
     from stylelab.models.quantized import FULL_WEIGHT_MAX, NO_SATURATION_WEIGHT_MAX
@@ -104,6 +128,8 @@ def _runner(precision: str, network_name: str, network: torch.nn.Module) -> Call
 
 def _timed(run: Callable[..., torch.Tensor], photo: torch.Tensor, condition: torch.Tensor,
            repeats: int) -> tuple[float, torch.Tensor]:
+    import torch
+
     with torch.inference_mode():
         result = run(photo, condition)  # the first call sets up kernels: not timed
         best = float("inf")
@@ -115,5 +141,7 @@ def _timed(run: Callable[..., torch.Tensor], photo: torch.Tensor, condition: tor
 
 
 def _psnr(result: torch.Tensor, reference: torch.Tensor) -> float:
+    import torch
+
     error = torch.mean((result - reference) ** 2).item()
     return 99.0 if error == 0 else float(10 * torch.log10(torch.tensor(1.0 / error)))

@@ -13,12 +13,14 @@ import os
 import platform
 from collections.abc import Callable
 from functools import lru_cache
-
-import torch
+from typing import TYPE_CHECKING
 
 from stylelab.errors import StyleLabError
 from stylelab.vocabulary import PRECISION_VARIABLE
 from stylelab.vocabulary import PRECISIONS as PRECISION_WORDS
+
+if TYPE_CHECKING:  # only choose_precision and int8_supported need PyTorch; they import it themselves
+    import torch
 
 PRECISIONS = tuple(PRECISION_WORDS)
 _INT8_DOT_PRODUCT_FLAGS = ("avx512_vnni", "avx_vnni", "amx_int8")
@@ -54,6 +56,8 @@ def has_bf16() -> bool:
 
 def int8_supported() -> bool:
     """oneDNN's int8 convolutions exist for x86-64 CPUs with at least AVX2."""
+    import torch
+
     x86 = platform.machine().lower() in ("x86_64", "amd64")
     capable = torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512")
     return x86 and capable and torch.backends.mkldnn.is_available() and hasattr(torch.ops.onednn, "qconv2d_pointwise")
@@ -61,7 +65,7 @@ def int8_supported() -> bool:
 
 def cpu_candidates() -> tuple[str, ...]:
     """The reduced precisions worth measuring on this CPU."""
-    from stylelab.engine.compiled import openvino_available
+    from stylelab.engine.graphs import openvino_available
 
     if not openvino_available():  # the fp32 reference that candidates are measured against is the compiled graph
         return ()
@@ -84,6 +88,14 @@ def pick_cpu_precision(speedups: Speedups) -> str:
     return max(paying, key=paying.get) if paying else "fp32"
 
 
+def requested_precision(requested: str | None) -> str:
+    """``requested``, else $STYLELAB_PRECISION, else auto; checked against the known words."""
+    name = (requested or os.environ.get(PRECISION_VARIABLE) or "auto").strip().lower()
+    if name not in PRECISIONS:
+        raise StyleLabError(f"Unknown precision '{name}'. Use {', '.join(PRECISIONS)}.")
+    return name
+
+
 def choose_precision(requested: str | None, device: torch.device,
                      speedups: Callable[[], Speedups] | None = None) -> str:
     """``requested`` (or $STYLELAB_PRECISION, else auto) resolved for ``device``.
@@ -91,9 +103,9 @@ def choose_precision(requested: str | None, device: torch.device,
     ``speedups`` gives the measured speed-ups for auto on the CPU (``measure.measured_speedups``, which
     the engine passes); without it auto stays fp32 there.
     """
-    name = (requested or os.environ.get(PRECISION_VARIABLE) or "auto").strip().lower()
-    if name not in PRECISIONS:
-        raise StyleLabError(f"Unknown precision '{name}'. Use {', '.join(PRECISIONS)}.")
+    import torch
+
+    name = requested_precision(requested)
     if device.type == "cuda":
         if name == "auto":
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"

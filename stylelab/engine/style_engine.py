@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -16,6 +16,7 @@ from torch import nn
 from stylelab.engine import imageops
 from stylelab.engine.device import choose_device, describe
 from stylelab.engine.measure import measured_speedups
+from stylelab.engine.requests import MIN_WORKING_SIDE, Progress, RestyleSettings, StyleMix, check_photo_size
 from stylelab.engine.precision import choose_precision, has_int8_dot_product
 from stylelab.errors import StyleLabError
 from stylelab.models import NUM_STYLES, STYLE_IMAGE_SIZE, NormStats
@@ -24,53 +25,9 @@ from stylelab.engine.tiling import ALIGNMENT, TileLayout, run_tiled
 from stylelab.engine.zerogpu import gpu_task
 from stylelab.weights.store import load_network
 
-Progress = Callable[[float, str], None]
-MIN_STROKE_SCALE, MAX_STROKE_SCALE = 0.25, 4.0
-MIN_WORKING_SIDE = 16
 MIN_TILE = 256
 OUT_OF_MEMORY_NOTICE = ("The GPU ran short of memory, so the photo was painted in smaller pieces: the same result, "
                         "a little slower.")
-
-
-@dataclass(frozen=True)
-class StyleMix:
-    """What to paint with: built-in styles and/or style-image embeddings, each with a weight.
-
-    Weights need not sum to one; the engine normalizes them.
-    """
-
-    builtin: tuple[tuple[int, float], ...] = ()
-    images: tuple[tuple[torch.Tensor, float], ...] = ()
-    # fine-tuned styles: (embedding, weight, path of their own transformer weights)
-    tuned: tuple[tuple[torch.Tensor, float, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        weights = [w for _, w in self.builtin] + [w for _, w in self.images] + [w for _, w, _ in self.tuned]
-        if not weights:
-            raise StyleLabError("Choose at least one style.")
-        if any(not (w >= 0) for w in weights) or sum(weights) <= 0:
-            raise StyleLabError("Style weights must be zero or more, and at least one must be above zero.")
-        if any(not 0 <= index < NUM_STYLES for index, _ in self.builtin):
-            raise StyleLabError(f"Built-in style numbers run from 0 to {NUM_STYLES - 1}.")
-
-
-@dataclass(frozen=True)
-class RestyleSettings:
-    """strength 0..1 (0 = the photo, 1 = full style); stroke_scale > 1 paints bigger strokes."""
-
-    strength: float = 1.0
-    stroke_scale: float = 1.0
-    keep_colours: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.strength, (int, float)) or not 0.0 <= self.strength <= 1.0:
-            raise StyleLabError(f"Strength must be a number from 0 to 1; got {self.strength!r}.")
-        if not isinstance(self.stroke_scale, (int, float)) or not (
-            MIN_STROKE_SCALE <= self.stroke_scale <= MAX_STROKE_SCALE
-        ):
-            raise StyleLabError(
-                f"Stroke scale must be from {MIN_STROKE_SCALE} to {MAX_STROKE_SCALE}; got {self.stroke_scale!r}."
-            )
 
 
 @dataclass
@@ -344,10 +301,7 @@ class StyleEngine:
 def _check_photo(photo: torch.Tensor) -> None:
     if not isinstance(photo, torch.Tensor) or photo.ndim != 3 or photo.shape[0] != 3:
         raise StyleLabError("Each photo must be a [3, H, W] tensor; use stylelab.restyle for files and PIL images.")
-    if min(photo.shape[-2:]) < MIN_WORKING_SIDE:
-        raise StyleLabError(
-            f"The photo is {photo.shape[2]}x{photo.shape[1]} pixels; both sides need at least {MIN_WORKING_SIDE}."
-        )
+    check_photo_size(photo.shape[2], photo.shape[1])
 
 
 def _aligned(length: float) -> int:

@@ -7,6 +7,7 @@ normalization writes into the convolution's own output when no gradient is neede
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -107,6 +108,24 @@ def upsample_2x_conv3x3_reflect(x: torch.Tensor, weight: torch.Tensor, bias: tor
     if x.is_contiguous(memory_format=torch.channels_last):
         output = output.contiguous(memory_format=torch.channels_last)
     return output
+
+
+def space_to_depth_weights(weight: torch.Tensor) -> torch.Tensor:
+    """A KxK kernel [out, in, K, K] as the kernel [out * 4, in * 4, (K + 1) // 2, ...] that computes the
+    same convolution on the image's 2x2 space-to-depth form (pixel unshuffle), output in the same form.
+
+    Output phase (a, b) at half-resolution (i, j) is full-resolution output (2i + a, 2j + b); it reads
+    input phase (c, d) at (i + m, j + n) through original tap (2m + c - a, 2n + d - b).
+    """
+    out_channels, in_channels, kernel, _ = weight.shape
+    taps = (kernel + 1) // 2
+    result = weight.new_zeros(out_channels * 4, in_channels * 4, taps, taps)
+    for a, b, c, d in itertools.product(range(2), repeat=4):
+        for m, n in itertools.product(range(taps), repeat=2):
+            row, column = 2 * m + c - a, 2 * n + d - b
+            if 0 <= row < kernel and 0 <= column < kernel:
+                result[a * 2 + b :: 4, c * 2 + d :: 4, m, n] = weight[:, :, row, column]
+    return result
 
 
 def channel_moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import torch
@@ -12,27 +11,13 @@ from torch import nn
 from stylelab.errors import StyleLabError
 from stylelab.models import ArbitraryStyleTransformer, MultiStyleNet, StylePredictor
 from stylelab.store.safeload import PICKLE_SUFFIXES, load_safetensors, not_safetensors
+from stylelab.weights.paths import weights_dir, weights_path  # noqa: F401 (re-exported)
 
 NETWORKS: dict[str, type[nn.Module]] = {
     "multistyle26": MultiStyleNet,
     "arbitrary_predictor": StylePredictor,
     "arbitrary_transformer": ArbitraryStyleTransformer,
 }
-
-
-def weights_dir() -> Path:
-    """$STYLELAB_WEIGHTS_DIR, else the checkout's weights/ (a clone or `pip install -e .`), else where
-    a regular `pip install .` put them (<prefix>/share/stylelab/weights)."""
-    configured = os.environ.get("STYLELAB_WEIGHTS_DIR")
-    if configured:
-        return Path(configured)
-    checkout = Path(__file__).resolve().parents[2] / "weights"
-    installed = Path(sys.prefix) / "share" / "stylelab" / "weights"
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
-
-
-def weights_path(network: str, directory: Path | None = None) -> Path:
-    return (directory or weights_dir()) / f"{network}.safetensors"
 
 
 def save_weights(network: str, state: dict[str, torch.Tensor], metadata: dict[str, str], directory: Path) -> Path:

@@ -10,7 +10,7 @@ import torch
 from stylelab.engine import RestyleSettings, StyleEngine, StyleMix, compiled, precision
 from stylelab.engine.compiled import CompiledStylizer, graph_key, load_graph
 from stylelab.engine.precision import choose_precision, pick_cpu_precision
-from stylelab.models.exportable import ExportableStylizer, modulation
+from stylelab.models.exportable import ExportableStylizer
 from stylelab.weights.store import load_network
 from tests.conftest import sample_picture
 from stylelab.imageio import to_tensor
@@ -37,7 +37,7 @@ def test_the_exported_form_computes_what_the_module_computes(networks, name):
     image = torch.rand(1, 3, 76, 100)
     with torch.inference_mode():
         expected = network(image, condition)
-        exported = ExportableStylizer(network)(image, modulation(network, condition))
+        exported = ExportableStylizer(network)(image, condition)
     assert torch.allclose(exported, expected, atol=1e-5)
 
 
