@@ -35,10 +35,10 @@ STRENGTH = 0.8
 # Child processes: each prints one JSON line. Timing starts before the first import.
 COLD_START_OURS = """
 import time; started = time.perf_counter()
-import json, numpy as np, stylelab
+import json, sys, numpy as np, stylelab
 photo = (np.random.default_rng(0).random((1024, 1024, 3)) * 255).astype(np.uint8)
 stylelab.restyle(photo, %d, strength=%s)
-print(json.dumps(time.perf_counter() - started))
+print(json.dumps([time.perf_counter() - started, "torch" in sys.modules]))
 """ % (STYLE_INDEX, STRENGTH)
 COLD_START_PEER = """
 import time; started = time.perf_counter()
@@ -64,8 +64,10 @@ photo = sample_picture("astronaut", (side, side))
 style_image = sample_picture("rocket")
 if who == "ours":
     import stylelab
-    style = %d if path == "26" else stylelab.resolve_style(style_image).images[0][0]
-    run = lambda: stylelab.restyle(photo, style, strength=%s)
+    style = %d if path.startswith("26") else stylelab.resolve_style(style_image).images[0][0]
+    # "26-engine": the same request through the PyTorch StyleEngine (the app's path), not the torch-free one
+    engine = stylelab.default_engine() if path == "26-engine" else None
+    run = lambda: stylelab.restyle(photo, style, strength=%s, engine=engine)
 else:
     from peer import Peer
     peer = Peer()
@@ -153,6 +155,13 @@ def speed_table(sizes: list[int], repeats: int, lines: list[str]) -> dict[int, d
             f"| {t['peer_shipped']:.3f} s |"
         )
         print(lines[-1], file=sys.stderr, flush=True)
+    side = 1024 if 1024 in sizes else sizes[0]
+    engine = measure("ours", "26-engine", side, repeats)["seconds"]
+    lines += ["", f"The 26 styles above ran on the torch-free CPU path (`engine/lean.py`) that `stylelab.restyle` and "
+              f"the CLI take for built-in styles; through the PyTorch `StyleEngine` (the app's path, the same "
+              f"graph) at {side}x{side}: {engine:.3f} s, **{engine / figures[side]['peer_26']['seconds']:.2f}x** "
+              "the peer."]
+    print(lines[-1], file=sys.stderr, flush=True)
     return figures
 
 
@@ -287,10 +296,11 @@ def main() -> None:
     lines += ["", f"Preview (the app's quick look, 512 px long side, from a 3000x2000 upload): "
               f"**{preview_builtin * 1000:.0f} ms** (26 styles), **{preview_image * 1000:.0f} ms** (own style image)."]
     if not args.quick:
-        ours, peer = float(child_figure(COLD_START_OURS)), float(child_figure(COLD_START_PEER))
+        (ours, torch_loaded), peer = child_figure(COLD_START_OURS), float(child_figure(COLD_START_PEER))
         torch_import = float(child_figure(IMPORT_TORCH))
         lines += [f"Cold start (fresh process, import to first 1024x1024 result, compiled graphs cached): "
-                  f"**{ours:.2f} s** (peer: {peer:.2f} s; `import torch` alone: {torch_import:.2f} s)."]
+                  f"**{ours:.2f} s**, PyTorch {'loaded' if torch_loaded else 'not loaded'} (peer: {peer:.2f} s; "
+                  f"`import torch` alone: {torch_import:.2f} s)."]
         if 2048 in sizes:
             lines += ["", "| peak resident memory (VmHWM) | 26 styles: StyleLab | peer | any image: StyleLab | peer |",
                       "|---|---|---|---|---|"]
