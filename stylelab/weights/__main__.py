@@ -37,13 +37,33 @@ def import_weights(directory: Path) -> None:
     print(f"wrote {write_models_md(directory, hashes, networks, figures)}")
 
 
+def prepare() -> int:
+    """What the engine does at its first use on a CPU, done now: the graphs built and cached, auto measured."""
+    from stylelab.engine.compiled import graph_file, openvino_available
+    from stylelab.engine.measure import measured_speedups
+    from stylelab.engine.precision import cpu_candidates, pick_cpu_precision
+
+    if not openvino_available():
+        print("OpenVINO is not installed: the CPU runs the PyTorch modules, and there is nothing to prepare.")
+        return 0
+    for network in ("multistyle26", "arbitrary_transformer"):
+        print(f"{network}: {graph_file(load_network(network)).parent}")
+    choice = pick_cpu_precision(measured_speedups()) if cpu_candidates() else "fp32"
+    print(f"auto on this CPU: {choice}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stylelab.weights", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run_import = commands.add_parser("import", help="convert the ONNX files into weights/*.safetensors + MODELS.md")
     run_import.add_argument("--out", type=Path, default=weights_dir(), help="output folder (default: %(default)s)")
     commands.add_parser("calibrate", help="measure the int8 activation ranges into weights/int8_calibration.json")
+    commands.add_parser("prepare", help="build this machine's compiled CPU graphs and measure auto's precision now, "
+                                        "not at the first restyle (for images, Spaces and servers)")
     args = parser.parse_args(argv)
+    if args.command == "prepare":
+        return prepare()
     if args.command == "calibrate":
         from stylelab.weights.calibration import measure_float_layers, measure_ranges, save_ranges
 

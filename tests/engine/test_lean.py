@@ -146,3 +146,21 @@ def test_a_photo_too_large_for_one_pass_goes_to_the_engine_in_a_folder_run(cache
     for name in "sl":
         result = np.asarray(Image.open(tmp_path / "out" / f"{name}.png")).astype(int)
         assert np.abs(result - expected[name]).max() <= 1
+
+
+def test_prepare_builds_what_the_lean_path_needs(cache, monkeypatch, capsys):
+    from stylelab.engine import measure, precision
+    from stylelab.weights.__main__ import main
+
+    monkeypatch.delenv("STYLELAB_PRECISION", raising=False)
+    monkeypatch.setattr(precision, "cpu_candidates", lambda: ("bf16",))
+    monkeypatch.setattr(precision, "has_bf16", lambda: True)  # any CI CPU: as on one with bf16 instructions
+    monkeypatch.setattr(measure, "measure_speedups", lambda candidates: {  # the real measurement takes ~30 s
+        "bf16": {name: {"speedup": 1.9, "psnr": 39.0} for name in measure.NETWORKS}})
+    assert lean_restyler(TWO_STYLES, RestyleSettings()) is None  # a new machine: nothing built, nothing measured
+    assert main(["prepare"]) == 0
+    said = capsys.readouterr().out
+    assert "multistyle26:" in said and "arbitrary_transformer:" in said and "auto on this CPU: bf16" in said
+    assert len(list((cache / "openvino").glob("*/graph.xml"))) == 2
+    restyler = lean_restyler(TWO_STYLES, RestyleSettings())
+    assert restyler is not None and restyler.runner.precision == "bf16"
