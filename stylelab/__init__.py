@@ -8,8 +8,7 @@ Names are imported on first use, so `import stylelab.web...` does not load torch
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from stylelab.lazy import lazy_exports
 
 _EXPORTS = {
     "restyle": "stylelab.api",
@@ -36,9 +35,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'stylelab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(globals(), _EXPORTS)

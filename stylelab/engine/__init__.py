@@ -6,8 +6,7 @@ Names load on first use, so the request records and the torch-free path never im
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from stylelab.lazy import lazy_exports
 
 _EXPORTS = {
     "MIN_WORKING_SIDE": "stylelab.engine.style_engine",
@@ -22,9 +21,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'stylelab.engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(globals(), _EXPORTS)
