@@ -8,7 +8,8 @@ Names are imported on first use, so `import stylelab.web...` does not load torch
 """
 from __future__ import annotations
 
-from stylelab.lazy import lazy_exports
+import importlib
+from typing import Any
 
 _EXPORTS = {
     "restyle": "stylelab.api",
@@ -35,4 +36,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-__getattr__ = lazy_exports(globals(), _EXPORTS)
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'stylelab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -6,7 +6,8 @@ Names load on first use, so the request records and the torch-free path never im
 """
 from __future__ import annotations
 
-from stylelab.lazy import lazy_exports
+import importlib
+from typing import Any
 
 _EXPORTS = {
     "MIN_WORKING_SIDE": "stylelab.engine.style_engine",
@@ -21,4 +22,9 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-__getattr__ = lazy_exports(globals(), _EXPORTS)
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'stylelab.engine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
