@@ -179,6 +179,18 @@ def _mark_regions(labels: np.ndarray, regions: ClickRegions | None) -> None:
         labels[regions.exclude] = cv2.GC_BGD
 
 
+def near_clicks(before: np.ndarray, after: np.ndarray, regions: ClickRegions) -> np.ndarray:
+    """``after`` in the patches where it differs from ``before`` that touch a click's region, ``before``
+    elsewhere: a click corrects what it lands on and what hangs together with it."""
+    changed = before != after
+    labels, count = ndimage.label(changed, structure=np.ones((3, 3)))
+    if count == 0:
+        return after
+    clicked = cv2.dilate((regions.include | regions.exclude).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.unique(labels[clicked & changed])
+    return np.where(np.isin(labels, touching[touching > 0]), after, before)
+
+
 def obeyed(mask: np.ndarray, regions: ClickRegions | None) -> np.ndarray:
     """The mask with every click's region on the side the click says."""
     if regions is None:
