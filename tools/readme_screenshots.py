@@ -40,6 +40,7 @@ def main() -> None:
                 page.locator("#preview img").wait_for()
                 page.locator("#restyle-button").click()
                 page.locator("#status", has_text="Restyled 3 photo(s)").wait_for()
+                page.locator("#results-gallery").scroll_into_view_if_needed()  # its images load when seen
                 page.wait_for_function(
                     "() => { const images = [...document.querySelectorAll('#results-gallery img')];"
                     " return images.length === 3 && images.every(i => i.complete && i.naturalWidth > 0); }")
@@ -50,8 +51,7 @@ def main() -> None:
                 page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=str(ROOT / "docs" / f"screenshot-{name}.png"))
                 if name == "desktop":
-                    page.locator("#status").scroll_into_view_if_needed()
-                    page.evaluate("document.querySelector('#status').scrollIntoView({block: 'start'})")
+                    page.evaluate("document.querySelector('#results').scrollIntoView({block: 'start'})")
                     page.wait_for_timeout(500)
                     page.screenshot(path=str(ROOT / "docs" / "screenshot-results.png"))
                 page.close()
