@@ -30,6 +30,12 @@ EDGE = 3.0  # Lab units per pixel: a steeper change is an edge the region does n
 FLOOR_RADIUS = 0.015
 OUTLINE = (100, 200)  # Canny's thresholds on 8-bit Lab: thin lines along outlines (a spoke against the wall),
 # not the broad slope of a shaded surface nor crumbs or plaster
+# Lab's a and b shrink with lightness: the same change of hue or saturation is a few units on a near-black
+# colour (a black lever beside a black-brown backdrop) and tens on a bright one. Below this lightness the
+# tolerance on a and b shrinks in proportion, down to DARK_FLOOR of it (noise and 8-bit steps stay below that)
+DARK_LIGHTNESS = 25.0
+DARK_FLOOR = 0.3
+MIXED_WINDOW = 3  # a click whose (2n+1)^2 window spreads wider than SEED_TOLERANCE lands on an edge or a mixed pixel
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,9 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
     include, exclude = np.zeros(shape, bool), np.zeros(shape, bool)
     if not prompt.include and not prompt.exclude:
         return ClickRegions(include, exclude)
-    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2Lab)
+    smooth = cv2.GaussianBlur(rgb, (0, 0), 0.8)
+    lab = cv2.cvtColor(smooth, cv2.COLOR_RGB2Lab)
+    fine = cv2.cvtColor(smooth.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)  # dark colours need more than 8 bits
     edges = edge_map(lab)
     outlines = cv2.Canny(lab, *OUTLINE, L2gradient=True) > 0
     within = None
@@ -67,9 +75,11 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
         within = np.zeros(shape, bool)
         within[max(0, y0):y1, max(0, x0):x1] = True
     for point in prompt.include:
-        include |= _product_region(lab, point, edges, within) | _floor(point, outlines, within)
+        floor = _floor(point, outlines, within)
+        include |= floor if _on_mixed_pixel(fine, point) else _product_region(lab, point, edges, within, fine) | floor
     for point in prompt.exclude:
-        exclude |= grown_region(lab, point, edges) | _floor(point, outlines)
+        floor = _floor(point, outlines)
+        exclude |= floor if _on_mixed_pixel(fine, point) else grown_region(lab, point, edges, fine=fine) | floor
     for point in prompt.include:  # the pixel under a product click is product, whatever else was said
         exclude[_pixel_window(point, shape)] = False
     return ClickRegions(include & ~exclude, exclude)
@@ -119,32 +129,55 @@ def _floor(point: tuple[float, float], outlines: np.ndarray, within: np.ndarray 
     return blocked[1:-1, 1:-1] == 255
 
 
-def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None
-                    ) -> np.ndarray:
+def _on_mixed_pixel(fine: np.ndarray, point: tuple[float, float]) -> bool:
+    """Whether a click lands on an edge or a mixed pixel (a soft outline, half product and half backdrop):
+    its small window spreads wider than a region may. Its colour is then neither side's, and a region grown
+    from it runs into whichever side shares it (a black lever's soft edge has a brown boot's colour)."""
+    window = fine[_pixel_window(point, fine.shape[:2], MIXED_WINDOW)].reshape(-1, 3)
+    seed = np.median(window, axis=0)
+    return float(np.percentile(_distance(window, seed), 90)) > SEED_TOLERANCE
+
+
+def _distance(fine: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Lab distance (float Lab) to the colour ``seed``, with the a and b tolerance relative on dark colours."""
+    relative = float(np.clip(seed[0] / DARK_LIGHTNESS, DARK_FLOOR, 1.0))
+    difference = fine - seed
+    return np.sqrt(difference[..., 0] ** 2 + (np.hypot(difference[..., 1], difference[..., 2]) / relative) ** 2)
+
+
+def _fine_of(lab: np.ndarray) -> np.ndarray:
+    """Float Lab (L 0..100, a and b around 0) from 8-bit Lab."""
+    return lab.astype(np.float32) * np.array([100 / 255, 1, 1], np.float32) - np.array([0, 128, 128], np.float32)
+
+
+def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None,
+                    fine: np.ndarray | None = None) -> np.ndarray:
     """A product click's region. Where a product part is coloured like the backdrop beside it, the
     region can slip out into the backdrop; with a box, it then runs along the box's edge, which the
     product only touches. Then it is grown again, stricter, down to the part under the click."""
-    region = grown_region(lab, point, edges, within)
+    region = grown_region(lab, point, edges, within, fine=fine)
     if within is None:
         return region
     rim = within & ~cv2.erode(within.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     for strictness in (0.5, 0.25):
         if (region & rim).sum() <= 0.1 * rim.sum():
             break
-        region = grown_region(lab, point, edges, within, strictness)
+        region = grown_region(lab, point, edges, within, strictness, fine)
     return region
 
 
 def grown_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray | None = None,
-                 within: np.ndarray | None = None, strictness: float = 1.0) -> np.ndarray:
+                 within: np.ndarray | None = None, strictness: float = 1.0, fine: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Bool map of the pixels connected to ``point`` (x, y) through small steps of colour and no
     ``edges``, each within SEED_TOLERANCE of the colour under it (both tolerances times
-    ``strictness``); inside ``within`` when given."""
+    ``strictness``; on a dark colour, relative in a and b); inside ``within`` when given. ``fine``
+    is the same image in float Lab where the caller has it (8 bits are coarse on dark colours)."""
     height, width = lab.shape[:2]
     y, x = _pixel(point, (height, width))
-    seed = np.median(lab[_pixel_window(point, (height, width))].reshape(-1, 3), axis=0)
-    scale = np.array([100 / 255, 1.0, 1.0], np.float32)  # 8-bit L runs 0..255 for 0..100
-    far = np.linalg.norm((lab.astype(np.float32) - seed) * scale, axis=2) > SEED_TOLERANCE * strictness
+    fine = _fine_of(lab) if fine is None else fine
+    seed = np.median(fine[_pixel_window(point, (height, width))].reshape(-1, 3), axis=0)
+    far = _distance(fine, seed) > SEED_TOLERANCE * strictness
     if edges is not None:
         far |= edges
     if within is not None:

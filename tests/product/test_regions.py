@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from stylelab.product.grabcut import near_clicks
-from stylelab.product.regions import ClickRegions
+from stylelab.product.prompts import CutoutPrompt
+from stylelab.product.regions import FLOOR_RADIUS, ClickRegions, regions_of_photo
 
 
 def test_a_click_changes_what_hangs_together_with_its_region_and_nothing_far_from_it():
@@ -19,3 +20,28 @@ def test_a_click_changes_what_hangs_together_with_its_region_and_nothing_far_fro
     corrected = near_clicks(before, after, ClickRegions(np.zeros_like(before), clicked))
     assert not corrected[10:30, 30:40].any()  # the slab is gone
     assert corrected[5:12, 5:15].all()        # the far corner stays as it was
+
+
+def _two_darks_without_an_edge(left: tuple[int, int, int], right: tuple[int, int, int], ramp: int) -> np.ndarray:
+    """A 120x200 photo: ``left`` colour, a linear ramp of ``ramp`` pixels, ``right`` colour."""
+    share = np.clip((np.arange(200) - 100 + ramp / 2) / ramp, 0, 1)[None, :, None]
+    row = (1 - share) * np.array(left, np.float64) + share * np.array(right, np.float64)
+    return np.round(np.repeat(row, 120, axis=0)).astype(np.uint8)
+
+
+def test_a_click_on_a_near_black_backdrop_stops_where_the_tint_changes_though_no_edge_is_there():
+    # a black-brown backdrop runs without an edge into a black lever: a few Lab units of a and b apart,
+    # as much as a clear change of hue is on a colour this dark
+    photo = _two_darks_without_an_edge((22, 5, 0), (15, 7, 3), ramp=24)
+    regions = regions_of_photo(photo, CutoutPrompt(exclude=((40, 60),)))
+    assert regions.exclude[:, :60].mean() > 0.9, "the backdrop is the click's region"
+    assert not regions.exclude[:, 130:].any(), "the lever is not"
+
+
+def test_a_click_on_a_soft_outline_counts_for_its_disc_not_for_a_region_grown_from_its_mixed_colour():
+    # a black lever's soft edge (an 8-px ramp) into a dark brown boot: the edge's colour is the boot's
+    photo = _two_darks_without_an_edge((8, 8, 8), (45, 22, 10), ramp=8)
+    regions = regions_of_photo(photo, CutoutPrompt(include=((102, 60),)))
+    disc = np.pi * (FLOOR_RADIUS * 200 + 1) ** 2
+    assert regions.include[60, 102] and regions.include.sum() <= disc, "the click does not grow into the boot"
+
