@@ -167,7 +167,9 @@ def test_admin_endpoints_refuse_calls_without_the_credential(tmp_path):
         # five wrong guesses slow this client down, but the right password still gets in (after a wait)
         started = time.monotonic()
         assert client.predict(credential="open sesame", api_name="/dashboard")["data"] == []
-        assert time.monotonic() - started >= 4, "the right password waited behind the wrong ones"
+        # the wait counts from the server's record of the last wrong guess, a moment before this client's clock
+        # starts (one CI run measured 3.99 s): without the throttle the call takes a fraction of a second
+        assert time.monotonic() - started >= 3.5, "the right password waited behind the wrong ones"
         log = (data_dir.parent / f"server-{server.port}.log").read_text()
         for secret in ("open sesame", "still wrong", "wrong again"):
             assert secret not in log, "secrets are never logged"
