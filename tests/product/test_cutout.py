@@ -2,6 +2,7 @@
 the automatic proposal, and prompts."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -42,6 +43,23 @@ def test_the_trimap_marks_a_band_of_the_asked_width_around_the_edge():
     unknown = np.flatnonzero(row == 0.5)
     unknown = unknown[unknown > 80]
     assert 9 <= len(unknown) <= 12 and abs(unknown.mean() - 130) <= 1.5
+
+
+def test_the_trimap_knows_the_gaps_between_spokes_but_leaves_a_notch_in_a_solid_part_to_the_matting():
+    mask = np.zeros((200, 200), np.uint8)
+    cv2.circle(mask, (100, 100), 90, 1, 3)  # a wheel: rim and spokes 3 px wide, gaps narrowing to the hub
+    for angle in np.linspace(0, np.pi, 6, endpoint=False):
+        dx, dy = 90 * np.cos(angle), 90 * np.sin(angle)
+        cv2.line(mask, (round(100 - dx), round(100 - dy)), (round(100 + dx), round(100 + dy)), 1, 3)
+    trimap = trimap_from_mask(mask, band=8)
+    near_hub = (mask == 0) & (np.hypot(*np.mgrid[-100:100, -100:100]) < 50)  # gaps narrower than the band's 16 px
+    assert (trimap[near_hub] == 0).mean() > 0.25, "the middle of each gap between spokes is surely backdrop"
+    assert (trimap[mask > 0] == 1).mean() > 0.3, "so is the middle of each spoke surely product"
+    solid = np.zeros((200, 200), np.uint8)
+    cv2.circle(solid, (100, 100), 80, 1, -1)
+    solid[95:105, 20:100] = 0  # a notch 10 px wide into a solid disc: as likely the mask's own mistake
+    notch = trimap_from_mask(solid, band=8)[97:103, 40:90]
+    assert (notch == 0.5).all(), "the notch is left for the matting to decide"
 
 
 def test_matting_recovers_a_soft_edge_that_a_hard_mask_cuts():
