@@ -36,6 +36,8 @@ OUTLINE = (100, 200)  # Canny's thresholds on 8-bit Lab: thin lines along outlin
 DARK_LIGHTNESS = 25.0
 DARK_FLOOR = 0.3
 MIXED_WINDOW = 3  # a click whose (2n+1)^2 window spreads wider than SEED_TOLERANCE lands on an edge or a mixed pixel
+# what such a click says at the least: its disc would reach across the outline it lies on, into the other side
+MIXED_RADIUS = 0.004
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,15 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
         within = np.zeros(shape, bool)
         within[max(0, y0):y1, max(0, x0):x1] = True
     for point in prompt.include:
-        floor = _floor(point, outlines, within)
-        include |= floor if _on_mixed_pixel(fine, point) else _product_region(lab, point, edges, within, fine) | floor
+        if _on_mixed_pixel(fine, point):
+            include |= _floor(point, outlines, within, _mixed_radius(point, outlines))
+        else:
+            include |= _product_region(lab, point, edges, within, fine) | _floor(point, outlines, within)
     for point in prompt.exclude:
-        floor = _floor(point, outlines)
-        exclude |= floor if _on_mixed_pixel(fine, point) else grown_region(lab, point, edges, fine=fine) | floor
+        if _on_mixed_pixel(fine, point):
+            exclude |= _floor(point, outlines, radius=_mixed_radius(point, outlines))
+        else:
+            exclude |= grown_region(lab, point, edges, fine=fine) | _floor(point, outlines)
     for point in prompt.include:  # the pixel under a product click is product, whatever else was said
         exclude[_pixel_window(point, shape)] = False
     return ClickRegions(include & ~exclude, exclude)
@@ -114,19 +120,29 @@ def edge_map(lab: np.ndarray) -> np.ndarray:
     return np.sqrt(slope) > EDGE
 
 
-def _floor(point: tuple[float, float], outlines: np.ndarray, within: np.ndarray | None = None) -> np.ndarray:
-    """The disc of FLOOR_RADIUS around a click, as far as it reaches from the click without crossing
-    one of the ``outlines`` (inside ``within`` when given): what a click says at the least."""
+def _floor(point: tuple[float, float], outlines: np.ndarray, within: np.ndarray | None = None,
+           radius: float = FLOOR_RADIUS) -> np.ndarray:
+    """The disc of ``radius`` (a share of the longer side) around a click, as far as it reaches from the
+    click without crossing one of the ``outlines`` (inside ``within`` when given): what a click says at
+    the least."""
     height, width = outlines.shape
     y, x = _pixel(point, (height, width))
-    radius = max(2, round(FLOOR_RADIUS * max(height, width)))
+    pixels = max(2, round(radius * max(height, width)))
     blocked = np.ones((height + 2, width + 2), np.uint8)
-    cv2.circle(blocked, (x + 1, y + 1), radius, 0, -1)
+    cv2.circle(blocked, (x + 1, y + 1), pixels, 0, -1)
     blocked[1:-1, 1:-1] |= outlines if within is None else outlines | ~within
     blocked[y + 1, x + 1] = 0
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)  # 4-connected: a thin 8-connected outline stops it
     cv2.floodFill(np.zeros((height, width), np.uint8), blocked, (x, y), 0, 0, 0, flags)
     return blocked[1:-1, 1:-1] == 255
+
+
+def _mixed_radius(point: tuple[float, float], outlines: np.ndarray) -> float:
+    """How far a click on a mixed pixel reaches: on one of the ``outlines`` (a lamp shade's crisp edge on a
+    wall) a disc would cross into the other side, so only MIXED_RADIUS; on texture or a soft blur (a lever's
+    blurred edge), FLOOR_RADIUS. A fainter outline (a pale gold ring's inner edge on a grey wall) passes for
+    texture: telling those apart by the colours in the click's window cost more clicks than it mended."""
+    return MIXED_RADIUS if outlines[_pixel_window(point, outlines.shape, 1)].any() else FLOOR_RADIUS
 
 
 def _on_mixed_pixel(fine: np.ndarray, point: tuple[float, float]) -> bool:

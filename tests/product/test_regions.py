@@ -45,3 +45,14 @@ def test_a_click_on_a_soft_outline_counts_for_its_disc_not_for_a_region_grown_fr
     disc = np.pi * (FLOOR_RADIUS * 200 + 1) ** 2
     assert regions.include[60, 102] and regions.include.sum() <= disc, "the click does not grow into the boot"
 
+
+
+def test_a_click_on_a_crisp_outline_says_little_about_the_other_side():
+    # a dark lamp shade on a light wall; a Product click lands on the shade's antialiased edge, as a
+    # click meant for a sliver along the outline does: the wall beyond the edge stays the wall
+    photo = np.full((480, 800, 3), 205, np.uint8)
+    photo[:, 401:] = 25
+    photo[:, 400] = 115  # the edge pixel, half and half
+    regions = regions_of_photo(photo, CutoutPrompt(box=(200, 40, 760, 440), include=((400, 240),)))
+    assert regions.include[240, 400], "the pixel under the click is product"
+    assert regions.include[:, :400].sum() <= 5 * 5, "no disc of wall came along (FLOOR_RADIUS would be 12 px)"
