@@ -38,6 +38,8 @@ DARK_FLOOR = 0.3
 MIXED_WINDOW = 3  # a click whose (2n+1)^2 window spreads wider than SEED_TOLERANCE lands on an edge or a mixed pixel
 # what such a click says at the least: its disc would reach across the outline it lies on, into the other side
 MIXED_RADIUS = 0.004
+# a not-product region that halving the tolerances shrinks by more than this has leaked through a weak link
+LEAK = 4.0
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def click_regions(rgb: np.ndarray, prompt: CutoutPrompt) -> ClickRegions:
         if _on_mixed_pixel(fine, point):
             exclude |= _floor(point, outlines, radius=_mixed_radius(point, outlines))
         else:
-            exclude |= grown_region(lab, point, edges, fine=fine) | _floor(point, outlines)
+            exclude |= _backdrop_region(lab, point, edges, fine) | _floor(point, outlines)
     for point in prompt.include:  # the pixel under a product click is product, whatever else was said
         exclude[_pixel_window(point, shape)] = False
     return ClickRegions(include & ~exclude, exclude)
@@ -179,6 +181,19 @@ def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarr
         if (region & rim).sum() <= 0.1 * rim.sum():
             break
         region = grown_region(lab, point, edges, within, strictness, fine)
+    return region
+
+
+def _backdrop_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, fine: np.ndarray) -> np.ndarray:
+    """A not-product click's region; where half the tolerances give a far smaller one, the region leaked
+    through a weak link (a near-black floor into the near-black tyres and rims of a bike) and the smaller
+    one is what the click meant."""
+    region = grown_region(lab, point, edges, fine=fine)
+    for strictness in (0.5, 0.25):
+        strict = grown_region(lab, point, edges, strictness=strictness, fine=fine)
+        if region.sum() <= LEAK * strict.sum():
+            break
+        region = strict
     return region
 
 

@@ -1,6 +1,7 @@
 """What a click changes: the region it lands on and what hangs together with it, nothing far away."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from stylelab.product.grabcut import near_clicks
@@ -56,3 +57,17 @@ def test_a_click_on_a_crisp_outline_says_little_about_the_other_side():
     regions = regions_of_photo(photo, CutoutPrompt(box=(200, 40, 760, 440), include=((400, 240),)))
     assert regions.include[240, 400], "the pixel under the click is product"
     assert regions.include[:, :400].sum() <= 5 * 5, "no disc of wall came along (FLOOR_RADIUS would be 12 px)"
+
+
+def test_a_not_product_click_on_a_black_floor_does_not_run_into_a_black_wheel_standing_on_it():
+    # a bike in a dark studio: the floor's shadow and the tyre are both near black, joined where the
+    # tyre stands, with no edge between them; the click means the floor, not the wheel
+    photo = np.full((400, 600, 3), 50, np.uint8)
+    photo[376:386, 60:540] = 8  # the shadow on the floor under the bike
+    y, x = np.mgrid[0:400, 0:600]
+    ring = (np.hypot(x - 250, y - 240) > 100) & (np.hypot(x - 250, y - 240) < 135)
+    photo[ring] = 30  # the tyre and a deep rim, a few units of lightness above the shadow
+    photo = cv2.GaussianBlur(photo, (0, 0), 3)
+    regions = regions_of_photo(photo, CutoutPrompt(box=(100, 90, 400, 395), exclude=((500, 381),)))
+    assert regions.exclude[380, 500], "the floor under the click is backdrop"
+    assert regions.exclude[ring].mean() < 0.05, "the wheel is not"
