@@ -167,8 +167,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         corrected = {name: value for name, value in corrected.items() if name != photo.name}
         if prompt is not None:
             corrected[photo.name] = prompt
-        editor, brush, shown = actions.mask_editor_value(photo, prompt)  # the brush starts from the box's cut-out
-        return picture, scale, status, corrected, editor, brush, shown
+        return picture, scale, status, corrected
 
     @shown_to_user
     def box_clicked(photos, selected, corrected, mode, corner, scale, box_text, include, exclude,
@@ -176,8 +175,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
         x, y = (float(v) * float(scale or 1.0) for v in event.index)
         corner, box_text, include, exclude = add_click(mode, x, y, corner, box_text, include, exclude)
         if corner is not None:  # half a box: show where it starts
-            return (corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected,
-                    gr.update(), gr.update(), gr.update())
+            return corner, box_text, include, exclude, gr.update(), scale, "Now click the opposite corner.", corrected
         return (corner, box_text, include, exclude,
                 *box_changed(photos, selected, corrected, box_text, include, exclude))
 
@@ -185,7 +183,7 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     def box_dragged(photos, selected, corrected, drag, scale, include, exclude):
         box_text = dragged_box(drag, scale)
         if not box_text:
-            return (gr.update(),) * 11
+            return (gr.update(),) * 8
         return (None, box_text, include, exclude, *box_changed(photos, selected, corrected, box_text, include, exclude))
 
     @shown_to_user
@@ -243,7 +241,9 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
 
     mask_inputs = [photos_state, selected_state, masks_state]
     mask_outputs = [masks.editor, masks.status, masks.shown]
-    prompt_outputs = [box.photo, box.scale, box.status, masks_state, *mask_outputs]  # a new prompt: a new mask
+    # a new prompt: a new mask. The box tool's picture goes back first; the brush editor (three images at the
+    # photo's size) follows from the same cached cut-out, so a click answers in the box tool sooner
+    prompt_outputs = [box.photo, box.scale, box.status, masks_state]
     loaded = photo_files.change(load_photos, photo_files, [photos_state, selected_state, photo_strip],
                                 api_visibility="undocumented")
     loaded.then(show_preview, preview_inputs, preview, api_visibility="undocumented")
@@ -257,20 +257,21 @@ def create_restyle_tab(actions: Any, default_template: str) -> RestyleTab:
     selected.then(show_box, mask_inputs, box_outputs, api_visibility="undocumented")
     prompt_fields = [box.box, box.include, box.exclude]
     box.photo.select(box_clicked, [*mask_inputs, box.click_mode, box.corner, box.scale, *prompt_fields],
-                     [box.corner, *prompt_fields, *prompt_outputs],
-                     api_visibility="undocumented").then(show_preview, preview_inputs, preview,
-                                                         api_visibility="undocumented")
+                     [box.corner, *prompt_fields, *prompt_outputs], api_visibility="undocumented").then(
+        show_mask, mask_inputs, mask_outputs, api_visibility="undocumented").then(
+        show_preview, preview_inputs, preview, api_visibility="undocumented")
     box.drag.change(box_dragged, [*mask_inputs, box.drag, box.scale, box.include, box.exclude],
-                   [box.corner, *prompt_fields, *prompt_outputs],
-                   api_visibility="undocumented").then(show_preview, preview_inputs, preview,
-                                                       api_visibility="undocumented")
+                   [box.corner, *prompt_fields, *prompt_outputs], api_visibility="undocumented").then(
+        show_mask, mask_inputs, mask_outputs, api_visibility="undocumented").then(
+        show_preview, preview_inputs, preview, api_visibility="undocumented")
     for field in prompt_fields:
         field.submit(box_changed, [*mask_inputs, *prompt_fields], prompt_outputs,
-                     api_visibility="undocumented")
+                     api_visibility="undocumented").then(show_mask, mask_inputs, mask_outputs,
+                                                         api_visibility="undocumented")
     box.clear.click(lambda: (None, "", "", ""), None, [box.corner, *prompt_fields],
                     api_visibility="undocumented").then(
         box_changed, [*mask_inputs, *prompt_fields], prompt_outputs,
-        api_visibility="undocumented")
+        api_visibility="undocumented").then(show_mask, mask_inputs, mask_outputs, api_visibility="undocumented")
     use_mask.click(keep_mask, [photos_state, selected_state, masks_state, masks.editor, masks.shown, masks.upload],
                    [masks_state, masks.status, masks.editor, masks.shown], api_visibility="undocumented",
                    show_progress_on=[masks.status]).then(

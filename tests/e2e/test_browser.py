@@ -336,3 +336,40 @@ def test_a_box_on_the_photo_gives_a_transparent_png_whose_alpha_matches(server, 
     alpha = np.asarray(cut.getchannel("A")) >= 128
     assert (alpha & (truth >= 0.5)).sum() / (alpha | (truth >= 0.5)).sum() > 0.95
     screenshot(page, "cutout-results")
+
+
+def test_a_not_product_click_in_the_box_tool_takes_out_what_it_lands_on_and_nothing_else(server, page, tmp_path):
+    # the lamp: after the box, a click says what to change, and the download follows it
+    from tests.product.open_products import open_case
+
+    case = open_case("lamp", "plain", (480, 360))
+    case.image.save(tmp_path / "lamp.png")
+    product = case.alpha >= 0.5
+    rows = np.flatnonzero(product.any(axis=1))
+    base_rows = product[rows[-1] - 6:rows[-1] - 2]  # the lamp's base: its lowest rows
+    base = (float(np.median(np.nonzero(base_rows)[1])), float(rows[-1] - 4))
+    page.goto(server.url)
+    page.locator("#photo-upload input[type=file]").set_input_files(str(tmp_path / "lamp.png"))
+    page.locator("#photo-strip img").first.wait_for()
+    page.locator("#mask-panel").click()
+    page.locator("#restyle-box-status", has_text="cut-out").wait_for()
+    image = "#restyle-box-photo img"
+    page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
+    _drag_on_image(page, image, case.box[:2], case.box[2:])
+    page.locator("#restyle-box-status", has_text="from your box").wait_for()
+    page.locator("#restyle-click-mode").get_by_text("Not product", exact=True).click()
+    page.mouse.click(*_on_image(page, image, *base))
+    page.wait_for_function("() => document.querySelector('#restyle-exclude textarea, #restyle-exclude input').value")
+    page.wait_for_function("() => !document.querySelector('#restyle-box-photo .progress-text')")
+    page.locator("#remove-background").click()
+    page.locator("#status", has_text="Removed the background of 1 photo(s)").wait_for()
+    with page.expect_download() as download_info:
+        page.locator('#downloads a[download="lamp-cutout.png"]').click()
+    download_info.value.save_as(tmp_path / "cut.png")
+    alpha = np.asarray(Image.open(tmp_path / "cut.png").getchannel("A")) >= 128
+    x, y = (round(v) for v in base)
+    assert not alpha[y, x], "the base the click landed on is taken out"
+    upper = product.copy()
+    upper[rows[-1] - 40:] = False  # the shade and the arm, away from the base
+    assert alpha[upper].mean() > 0.95, "the rest of the lamp stays"
+    assert alpha[case.alpha < 0.02].mean() < 0.01, "the wall stays out"
