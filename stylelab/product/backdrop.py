@@ -50,6 +50,11 @@ class SeenThrough:
     distinct: np.ndarray  # bool: pixels inside the box far off the predicted backdrop (a spoke, a rim, a cable)
     distance: np.ndarray  # Lab distance of each pixel from the predicted backdrop
 
+    @property
+    def trusted(self) -> np.ndarray:
+        """The region where it can be taken as backdrop: nothing on a busy scene."""
+        return self.region if self.sure else np.zeros_like(self.region)
+
 
 def seen_through(lab: np.ndarray, box: tuple[float, float, float, float]) -> SeenThrough:
     """What in the box matches the backdrop predicted from just outside it (an empty region when the

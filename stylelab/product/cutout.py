@@ -147,7 +147,6 @@ def _boxed(rgb: np.ndarray, prompt: CutoutPrompt, regions: ClickRegions | None, 
     local = prompt.moved(-x0, -y0).scaled(scale)
     lab = lab_of(small)
     through = seen_through(lab, local.box)
-    seen = through.region if through.sure else np.zeros(small.shape[:2], bool)
     local_regions = regions.cropped(crop).resized(small.shape[:2]) if regions is not None else None
     if local_regions is not None and local_regions.any:
         # GrabCut redone with the clicks' regions certain settles anew; where it changes the box's answer
@@ -161,13 +160,13 @@ def _boxed(rgb: np.ndarray, prompt: CutoutPrompt, regions: ClickRegions | None, 
     else:
         mask = _box_mask(small, local, None, through, quality)
     mask = gc.obeyed(mask, local_regions)
-    return _Placed(mask, crop), prompt_confidence(lab, mask, local.box, seen)
+    return _Placed(mask, crop), prompt_confidence(lab, mask, local.box, through.trusted)
 
 
 def _box_mask(small: np.ndarray, local: CutoutPrompt, regions: ClickRegions | None, through: SeenThrough,
               quality: Quality) -> np.ndarray:
     """GrabCut's mask in the box on the crop's copy, with the clicks' ``regions`` certain when given."""
-    seen = through.region if through.sure else np.zeros(small.shape[:2], bool)
+    seen = through.trusted
     mask = gc.grabcut(small, gc.labels_from_prompt(small.shape[:2], local, regions, seen), quality.iterations)
     # GrabCut's colour models are global: on a graded wall the darker wall low behind the product passes for it
     said = local if regions is not None else CutoutPrompt(box=local.box)

@@ -32,15 +32,18 @@ def trimap_from_mask(mask: np.ndarray, band: int) -> np.ndarray:
     it from the photo (marking every gap's middle as backdrop cost 0.003 box IoU on benchmarks/cutout.py)."""
     hard = (mask > 0.5).astype(np.uint8)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
+    depths = _depth(hard, band)  # the thin parts' width serves the product's sure middle and the gaps
     trimap = np.full(mask.shape, 0.5)
-    trimap[_sure(hard, band)] = 1.0
-    trimap[(cv2.dilate(hard, kernel) == 0) | _sure(_gaps_between_thin_parts(hard, band), band)] = 0.0
+    trimap[_sure(hard, band, depths)] = 1.0
+    gaps = _gaps_between_thin_parts(hard, (hard > 0) & (depths[1] < band))
+    trimap[(cv2.dilate(hard, kernel) == 0) | _sure(gaps, band)] = 0.0
     return trimap
 
 
-def _sure(region: np.ndarray, band: int) -> np.ndarray:
-    """Pixels of ``region`` deeper than ``band``, or than half the local thickness of a thinner part."""
-    depth, half_width = _depth(region, band)
+def _sure(region: np.ndarray, band: int, depths: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Pixels of ``region`` deeper than ``band``, or than half the local thickness of a thinner part
+    (``depths``: the region's ``_depth`` where the caller has it)."""
+    depth, half_width = depths if depths is not None else _depth(region, band)
     return (region > 0) & (depth > np.minimum(band, 0.5 * half_width))
 
 
@@ -52,16 +55,14 @@ def _depth(region: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray]:
     return depth, cv2.dilate(depth, kernel)
 
 
-def _gaps_between_thin_parts(hard: np.ndarray, band: int) -> np.ndarray:
-    """The holes in the mask (uint8) that are enclosed mostly by parts thinner than twice the band and
-    hold at least GAP_SHARE of the mask's area: the backdrop between spokes or slats, not a speck."""
+def _gaps_between_thin_parts(hard: np.ndarray, thin: np.ndarray) -> np.ndarray:
+    """The holes in the mask (uint8) that are enclosed mostly by ``thin`` parts (thinner than twice the
+    band) and hold at least GAP_SHARE of the mask's area: the backdrop between spokes or slats, not a speck."""
     backdrop = 1 - hard
     labels, count = ndimage.label(backdrop)
     if count == 0:
         return np.zeros_like(hard)
     frame = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    _, half_width = _depth(hard, band)
-    thin = (hard > 0) & (half_width < band)
     # each product pixel next to a hole counts for it (for the larger label where two holes meet)
     rim = ndimage.grey_dilation(labels, size=(3, 3)) * hard
     index = np.arange(1, count + 1)

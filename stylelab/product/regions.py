@@ -13,6 +13,7 @@ constraints) and again after (the mask and its matte), so a click is obeyed, alw
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -173,27 +174,30 @@ def _product_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarr
     """A product click's region. Where a product part is coloured like the backdrop beside it, the
     region can slip out into the backdrop; with a box, it then runs along the box's edge, which the
     product only touches. Then it is grown again, stricter, down to the part under the click."""
-    region = grown_region(lab, point, edges, within, fine=fine)
     if within is None:
-        return region
+        return grown_region(lab, point, edges, fine=fine)
     rim = within & ~cv2.erode(within.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-    for strictness in (0.5, 0.25):
-        if (region & rim).sum() <= 0.1 * rim.sum():
-            break
-        region = grown_region(lab, point, edges, within, strictness, fine)
-    return region
+    return _stricter_while(lab, point, edges, within, fine,
+                           lambda region, _: (region & rim).sum() > 0.1 * rim.sum())
 
 
 def _backdrop_region(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, fine: np.ndarray) -> np.ndarray:
     """A not-product click's region; where half the tolerances give a far smaller one, the region leaked
     through a weak link (a near-black floor into the near-black tyres and rims of a bike) and the smaller
     one is what the click meant."""
-    region = grown_region(lab, point, edges, fine=fine)
+    return _stricter_while(lab, point, edges, None, fine, lambda region, stricter: region.sum() > LEAK * stricter.sum())
+
+
+def _stricter_while(lab: np.ndarray, point: tuple[float, float], edges: np.ndarray, within: np.ndarray | None,
+                    fine: np.ndarray | None, leaked: Callable[[np.ndarray, np.ndarray], bool]) -> np.ndarray:
+    """The region grown from the click, grown again at half and a quarter of the tolerances for as long
+    as ``leaked(region, stricter)`` says the looser one ran out of what the click landed on."""
+    region = grown_region(lab, point, edges, within, fine=fine)
     for strictness in (0.5, 0.25):
-        strict = grown_region(lab, point, edges, strictness=strictness, fine=fine)
-        if region.sum() <= LEAK * strict.sum():
+        stricter = grown_region(lab, point, edges, within, strictness, fine)
+        if not leaked(region, stricter):
             break
-        region = strict
+        region = stricter
     return region
 
 
